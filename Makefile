@@ -1,0 +1,46 @@
+# The two commands of the README:
+#   make run   - set up everything and run web + worker + beat on the embedded default (SQLite, filesystem broker)
+#   make test  - set up everything and run ruff + the whole test suite on PostgreSQL + Redis
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Test run configuration (override on the command line, e.g. `make test TEST_DATABASE_URL=...`)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint services clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check .
+
+services:
+	@scripts/ensure-services.sh
+
+run: install
+	@mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py import_bank bank/deep_learning_ch8-14.txt
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Classroom is starting at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "Demo logins above; Ctrl-C stops the web server, the worker and the scheduler."
+	DEBUG=1 $(BIN)/honcho -f Procfile.dev start
+
+test: install services lint
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SECRET_KEY=test-only-secret \
+	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache

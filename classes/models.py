@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone (e.g. Asia/Shanghai)."), params={"value": value})
+
+
+class Section(models.Model):
+    """A class: one course taught to a group of people in a term, in one time zone."""
+
+    course = models.ForeignKey("quizzes.Course", on_delete=models.PROTECT, related_name="sections")
+    name = models.CharField(_("name"), max_length=200)
+    term = models.CharField(_("term"), max_length=100, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "term", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "term", "name"], name="section_unique_name_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.term})" if self.term else self.name
+
+
+class Enrollment(models.Model):
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", _("Instructor")
+        ASSISTANT = "assistant", _("Assistant")
+        STUDENT = "student", _("Student")
+
+    STAFF_ROLES = (Role.INSTRUCTOR, Role.ASSISTANT)
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STUDENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["section", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "user"], name="enrollment_one_role_per_section"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["instructor", "assistant", "student"]), name="enrollment_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.section} as {self.role}"

@@ -1,0 +1,43 @@
+"""`/healthz`: is the database reachable, is the broker reachable? 200 or 503, JSON."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+
+BROKER_TIMEOUT_SECONDS = 2.0
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"; the message says why
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_broker() -> str | None:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+            conn.default_channel  # noqa: B018 - opening a channel proves the broker answers
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    body = {
+        "status": "ok" if not any(checks.values()) else "unavailable",
+        "checks": {name: ("ok" if error is None else "unreachable") for name, error in checks.items()},
+        "errors": {name: error for name, error in checks.items() if error},
+    }
+    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

@@ -1,0 +1,104 @@
+"""Grades (one current per answer, older ones kept as history) and grading jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.Model):
+    class Status(models.TextChoices):
+        AUTO = "auto", _("Graded automatically")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        OVERRIDDEN = "overridden", _("Graded by a person")
+
+    answer = models.ForeignKey("quizzes.Answer", on_delete=models.CASCADE, related_name="grades")
+    is_current = models.BooleanField(_("current"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True,
+                                help_text=_("Empty while the answer waits for a person to grade it."))
+    max_points = models.DecimalField(_("max points"), max_digits=7, decimal_places=2)
+    feedback = models.TextField(_("feedback"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    grader = models.CharField(_("grader"), max_length=50)
+    grader_version = models.CharField(_("grader version"), max_length=50)
+    question_version = models.PositiveIntegerField(_("question version"))
+    job = models.ForeignKey("grading.GradingJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="grades")
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+    override_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["answer", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer"], condition=Q(is_current=True), name="grade_one_current_per_answer"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=F("max_points")),
+                name="grade_score_within_points",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=False) | Q(status="needs_review"), name="grade_only_review_may_lack_score"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="overridden")
+                | (Q(overridden_by__isnull=False, overridden_at__isnull=False) & ~Q(override_reason="")),
+                name="grade_override_has_who_when_why",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["auto", "needs_review", "overridden"]), name="grade_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "is_current"], name="grade_status_current")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/{self.max_points} ({self.status}) for answer {self.answer_id}"
+
+
+class GradingJob(models.Model):
+    class Kind(models.TextChoices):
+        ATTEMPT = "attempt", _("Grade a submitted attempt")
+        ASSIGNMENT = "assignment", _("Grade an assignment when its window closes")
+        REGRADE = "regrade", _("Regrade after a key or rubric change")
+        SWEEP = "sweep", _("Grade answers left ungraded")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    assignment = models.ForeignKey("quizzes.Assignment", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="grading_jobs")
+    attempt = models.ForeignKey("quizzes.Attempt", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="grading_jobs")
+    question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="grading_jobs")
+    total = models.PositiveIntegerField(_("answers to grade"), default=0)
+    done = models.PositiveIntegerField(_("answers graded"), default=0)
+    failed = models.PositiveIntegerField(_("answers failed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt"], condition=Q(kind="attempt"), name="grading_job_one_per_attempt"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(kind="assignment"), name="grading_job_one_close_per_assignment"
+            ),
+            models.CheckConstraint(condition=Q(done__lte=F("total")) | Q(total=0), name="grading_job_done_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}: {self.status} {self.done}/{self.total}"
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if not self.total else min(1.0, (self.done + self.failed) / self.total)

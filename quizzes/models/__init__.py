@@ -1,0 +1,22 @@
+from .attempt import Answer, Attempt, AttemptQuestion
+from .bank import AcceptedAnswer, AnswerSource, Chapter, Choice, Course, Part, Question, QuestionKind, RubricPoint
+from .quiz import Assignment, Quiz, QuizItem, ReleasePolicy
+
+__all__ = [
+    "AcceptedAnswer",
+    "Answer",
+    "AnswerSource",
+    "Assignment",
+    "Attempt",
+    "AttemptQuestion",
+    "Chapter",
+    "Choice",
+    "Course",
+    "Part",
+    "Question",
+    "QuestionKind",
+    "Quiz",
+    "QuizItem",
+    "ReleasePolicy",
+    "RubricPoint",
+]

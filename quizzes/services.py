@@ -1,0 +1,190 @@
+"""Writes of the student's path: start an attempt, save answers, submit, auto-submit at the deadline.
+
+Every function validates first (raising a `ClassroomError` whose message is fit to show), then
+writes inside one transaction. Grading is enqueued with `transaction.on_commit`, so a worker never
+sees an attempt before it is committed, and a broker outage never fails the student's submit.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ExpressionWrapper, F, DateTimeField
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from classes.models import Enrollment
+from grading import queueing
+
+from .errors import AttemptClosed, AttemptLimitReached, DeadlinePassed, InvalidResponse, NotEnrolled, WindowNotOpen
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Question, QuizItem
+from .responses import clean_response
+
+logger = logging.getLogger(__name__)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _lock_student_enrollment(assignment: Assignment, student: User) -> Enrollment:
+    """Lock the student's enrolment row: concurrent starts by one student run one after the other."""
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .filter(section_id=assignment.section_id, user=student, role=Enrollment.Role.STUDENT)
+        .first()
+    )
+    if enrollment is None:
+        raise NotEnrolled(_("You are not a student of this class."))
+    return enrollment
+
+
+def _draw_questions(assignment: Assignment, seed: str) -> list[tuple[Question, Any]]:
+    """The quiz's questions for one attempt: fixed items as they are, random draws seeded per attempt."""
+    rng = random.Random(seed)
+    items = QuizItem.objects.filter(quiz_id=assignment.quiz_id).select_related("question").order_by("position")
+    drawn: list[tuple[Question, Any]] = []
+    taken: set[int] = set()
+    for item in items:
+        if item.question_id:
+            candidates = [item.question]
+        else:
+            pool = list(Question.objects.filter(chapter_id=item.chapter_id).exclude(pk__in=taken).order_by("pk"))
+            candidates = rng.sample(pool, min(item.draw_count, len(pool)))
+        for question in candidates:
+            if question.pk not in taken:
+                taken.add(question.pk)
+                drawn.append((question, item.points if item.points is not None else question.points))
+    return drawn
+
+
+@transaction.atomic
+def attempt_start(*, assignment: Assignment, student: User, now: datetime | None = None) -> Attempt:
+    """Start an attempt, or return the one in progress: starting twice gives one attempt."""
+    now = _now(now)
+    _lock_student_enrollment(assignment, student)
+    existing = Attempt.objects.filter(assignment=assignment, student=student, status=Attempt.Status.IN_PROGRESS).first()
+    if existing is not None:
+        return existing
+    if now < assignment.opens_at:
+        raise WindowNotOpen(_("This assignment opens at %(when)s.") % {"when": date_format(timezone.localtime(assignment.opens_at), "DATETIME_FORMAT")})
+    if now >= assignment.closes_at:
+        raise WindowNotOpen(_("This assignment closed at %(when)s.") % {"when": date_format(timezone.localtime(assignment.closes_at), "DATETIME_FORMAT")})
+    used = Attempt.objects.filter(assignment=assignment, student=student).count()
+    if used >= assignment.max_attempts:
+        raise AttemptLimitReached(
+            _("You have used all %(count)s attempts allowed for this assignment.") % {"count": assignment.max_attempts}
+        )
+    deadline = assignment.closes_at
+    if assignment.time_limit is not None:
+        deadline = min(deadline, now + assignment.time_limit)
+    attempt = Attempt.objects.create(
+        assignment=assignment, student=student, number=used + 1, started_at=now, deadline=deadline
+    )
+    drawn = _draw_questions(assignment, seed=f"{assignment.pk}:{student.pk}:{attempt.number}")
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(attempt=attempt, position=i, question=q, question_version=q.version, points=points)
+        for i, (q, points) in enumerate(drawn, start=1)
+    )
+    logger.info("attempt started attempt=%s student=%s assignment=%s", attempt.pk, student.pk, assignment.pk)
+    return attempt
+
+
+def accepts_answers_until(attempt: Attempt) -> datetime:
+    return attempt.deadline + attempt.assignment.grace_period
+
+
+def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
+    attempt = Attempt.objects.select_for_update().select_related("assignment").get(pk=attempt_id)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+    if now > accepts_answers_until(attempt):
+        raise DeadlinePassed(
+            _("The deadline of this attempt has passed (%(when)s). Answers saved before it are kept and submitted.")
+            % {"when": date_format(timezone.localtime(attempt.deadline), "DATETIME_FORMAT")}
+        )
+    return attempt
+
+
+@transaction.atomic
+def answers_save(*, attempt: Attempt, responses: Mapping[int, Any], now: datetime | None = None) -> list[Answer]:
+    """Save several answers at once (a whole page, or one autosave). All or nothing."""
+    now = _now(now)
+    attempt = _lock_open_attempt(attempt.pk, now)
+    questions = {
+        aq.question_id: aq.question
+        for aq in attempt.attempt_questions.select_related("question").prefetch_related("question__choices")
+    }
+    saved = []
+    for question_id, value in responses.items():
+        question = questions.get(int(question_id))
+        if question is None:
+            raise InvalidResponse(_("Question %(id)s is not part of this attempt.") % {"id": question_id})
+        choice_ids = {str(c.pk) for c in question.choices.all()}
+        cleaned = clean_response(question, value, choice_ids)
+        answer, _created = Answer.objects.update_or_create(
+            attempt=attempt, question=question, defaults={"response": cleaned, "saved_at": now}
+        )
+        saved.append(answer)
+    attempt.last_saved_at = now
+    attempt.save(update_fields=["last_saved_at"])
+    return saved
+
+
+def answer_save(*, attempt: Attempt, question_id: int, response: Any, now: datetime | None = None) -> Answer:
+    return answers_save(attempt=attempt, responses={question_id: response}, now=now)[0]
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit an attempt. Idempotent: submitting a submitted attempt changes nothing.
+
+    Past deadline + grace the attempt is still closed, as `auto_submitted`, with the answers
+    saved in time; nothing sent with a late submit is stored (callers save answers first and
+    that save is refused).
+    """
+    now = _now(now)
+    attempt = Attempt.objects.select_for_update().select_related("assignment").get(pk=attempt.pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return attempt
+    late = now > accepts_answers_until(attempt)
+    attempt.status = Attempt.Status.AUTO_SUBMITTED if late else Attempt.Status.SUBMITTED
+    attempt.submitted_at = now
+    attempt.save(update_fields=["status", "submitted_at"])
+    # Every drawn question gets an answer row, so an unanswered question is graded 0, not forgotten.
+    answered = set(attempt.answers.values_list("question_id", flat=True))
+    Answer.objects.bulk_create(
+        Answer(attempt=attempt, question_id=qid, response=None, saved_at=now)
+        for qid in attempt.attempt_questions.values_list("question_id", flat=True)
+        if qid not in answered
+    )
+    attempt_id = attempt.pk
+    transaction.on_commit(lambda: queueing.enqueue_attempt_grading(attempt_id))
+    logger.info("attempt submitted attempt=%s status=%s", attempt.pk, attempt.status)
+    return attempt
+
+
+def attempts_auto_submit_due(*, now: datetime | None = None) -> int:
+    """Submit every in-progress attempt whose deadline + grace has passed. Returns how many."""
+    now = _now(now)
+    cutoff = ExpressionWrapper(F("deadline") + F("assignment__grace_period"), output_field=DateTimeField())
+    due = (
+        Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS)
+        .annotate(cutoff=cutoff)
+        .filter(cutoff__lt=now)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for attempt_id in list(due):
+        attempt_submit(attempt=Attempt(pk=attempt_id), now=now)
+        count += 1
+    if count:
+        logger.info("auto-submitted attempts count=%s", count)
+    return count
