@@ -40,7 +40,7 @@ run: install
 
 test: install services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SECRET_KEY=test-only-secret \
-	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -38,9 +38,7 @@ def question_key(question: Question, max_points: Decimal) -> QuestionKey:
         ),
         numeric=numeric,
         min_items=question.min_items,
-        rubric=tuple(
-            RubricPoint(p.text, p.weight, tuple(p.keywords or ())) for p in question.rubric_points.all()
-        ),
+        rubric=tuple(RubricPoint(p.text, p.weight, tuple(p.keywords or ())) for p in question.rubric_points.all()),
         lang=question.language,
     )
 

@@ -17,8 +17,14 @@ class Grade(models.Model):
     answer = models.ForeignKey("quizzes.Answer", on_delete=models.CASCADE, related_name="grades")
     is_current = models.BooleanField(_("current"), default=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True,
-                                help_text=_("Empty while the answer waits for a person to grade it."))
+    score = models.DecimalField(
+        _("score"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty while the answer waits for a person to grade it."),
+    )
     max_points = models.DecimalField(_("max points"), max_digits=7, decimal_places=2)
     feedback = models.TextField(_("feedback"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
@@ -26,9 +32,12 @@ class Grade(models.Model):
     grader = models.CharField(_("grader"), max_length=50)
     grader_version = models.CharField(_("grader version"), max_length=50)
     question_version = models.PositiveIntegerField(_("question version"))
-    job = models.ForeignKey("grading.GradingJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="grades")
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")
+    job = models.ForeignKey(
+        "grading.GradingJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="grades"
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
     override_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -36,7 +45,9 @@ class Grade(models.Model):
     class Meta:
         ordering = ["answer", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["answer"], condition=Q(is_current=True), name="grade_one_current_per_answer"),
+            models.UniqueConstraint(
+                fields=["answer"], condition=Q(is_current=True), name="grade_one_current_per_answer"
+            ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=F("max_points")),
                 name="grade_score_within_points",
@@ -49,7 +60,9 @@ class Grade(models.Model):
                 | (Q(overridden_by__isnull=False, overridden_at__isnull=False) & ~Q(override_reason="")),
                 name="grade_override_has_who_when_why",
             ),
-            models.CheckConstraint(condition=Q(status__in=["auto", "needs_review", "overridden"]), name="grade_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["auto", "needs_review", "overridden"]), name="grade_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["status", "is_current"], name="grade_status_current")]
 
@@ -72,12 +85,15 @@ class GradingJob(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    assignment = models.ForeignKey("quizzes.Assignment", on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="grading_jobs")
-    attempt = models.ForeignKey("quizzes.Attempt", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="grading_jobs")
-    question = models.ForeignKey("quizzes.Question", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="grading_jobs")
+    assignment = models.ForeignKey(
+        "quizzes.Assignment", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
+    )
+    attempt = models.ForeignKey(
+        "quizzes.Attempt", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
+    )
+    question = models.ForeignKey(
+        "quizzes.Question", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
+    )
     total = models.PositiveIntegerField(_("answers to grade"), default=0)
     done = models.PositiveIntegerField(_("answers graded"), default=0)
     failed = models.PositiveIntegerField(_("answers failed"), default=0)
@@ -89,11 +105,15 @@ class GradingJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt"], condition=Q(kind="attempt"), name="grading_job_one_per_attempt"),
+            models.UniqueConstraint(
+                fields=["attempt"], condition=Q(kind="attempt"), name="grading_job_one_per_attempt"
+            ),
             models.UniqueConstraint(
                 fields=["assignment"], condition=Q(kind="assignment"), name="grading_job_one_close_per_assignment"
             ),
-            models.CheckConstraint(condition=Q(done__lte=F("total")) | Q(total=0), name="grading_job_done_within_total"),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")) | Q(total=0), name="grading_job_done_within_total"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -126,7 +126,8 @@ def attempt_grade(attempt_id: int) -> GradingJob | None:
         return None
     answer_ids = list(attempt.answers.values_list("pk", flat=True))
     job, _created = GradingJob.objects.get_or_create(
-        kind=GradingJob.Kind.ATTEMPT, attempt=attempt,
+        kind=GradingJob.Kind.ATTEMPT,
+        attempt=attempt,
         defaults={"assignment_id": attempt.assignment_id, "total": len(answer_ids)},
     )
     if job.status == GradingJob.Status.DONE:

@@ -1,8 +1,19 @@
 from django.contrib import admin
 
 from .models import (
-    AcceptedAnswer, Answer, Assignment, Attempt, AttemptQuestion, Chapter, Choice, Course, Part, Question, Quiz,
-    QuizItem, RubricPoint,
+    AcceptedAnswer,
+    Answer,
+    Assignment,
+    Attempt,
+    AttemptQuestion,
+    Chapter,
+    Choice,
+    Course,
+    Part,
+    Question,
+    Quiz,
+    QuizItem,
+    RubricPoint,
 )
 
 

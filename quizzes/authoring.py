@@ -48,8 +48,16 @@ def assignment_create(
     created_by: User | None = None,
 ) -> Assignment:
     assignment = Assignment(
-        quiz=quiz, section=section, title=title, opens_at=opens_at, closes_at=closes_at, time_limit=time_limit,
-        max_attempts=max_attempts, grace_period=grace_period, release_policy=release_policy, created_by=created_by,
+        quiz=quiz,
+        section=section,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit=time_limit,
+        max_attempts=max_attempts,
+        grace_period=grace_period,
+        release_policy=release_policy,
+        created_by=created_by,
     )
     assignment.full_clean()
     assignment.save()

@@ -21,8 +21,18 @@ from .models import Chapter, Course, Part, Question
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Fields that define the answer key: changing one raises the question's version.
 KEY_FIELDS = ("reference_answer",)
-CONTENT_FIELDS = ("prompt", "reference_answer", "answer_source", "source_marks", "errata", "not_a_focus", "number",
-                  "position", "part_id", "language")
+CONTENT_FIELDS = (
+    "prompt",
+    "reference_answer",
+    "answer_source",
+    "source_marks",
+    "errata",
+    "not_a_focus",
+    "number",
+    "position",
+    "part_id",
+    "language",
+)
 
 
 @dataclass
@@ -65,7 +75,8 @@ def _question_values(parsed: ParsedQuestion, position: int, part: Part | None) -
 
 def _import_chapter(course: Course, parsed: ParsedChapter, position: int, summary: ImportSummary) -> None:
     chapter, _ = Chapter.objects.update_or_create(
-        course=course, number=parsed.number,
+        course=course,
+        number=parsed.number,
         defaults={"title": parsed.title, "position": position, "not_a_focus": parsed.not_a_focus},
     )
     parts = {}

@@ -25,9 +25,7 @@ class StudentAssignments:
 
 def student_assignments(user: User, now: datetime) -> StudentAssignments:
     assignments = (
-        Assignment.objects.filter(
-            section__enrollments__user=user, section__enrollments__role=Enrollment.Role.STUDENT
-        )
+        Assignment.objects.filter(section__enrollments__user=user, section__enrollments__role=Enrollment.Role.STUDENT)
         .select_related("quiz", "section")
         .annotate(attempts_used=Count("attempts", filter=Q(attempts__student=user)))
         .prefetch_related(
@@ -63,7 +61,11 @@ def student_assignment(assignment_id: int, user: User) -> Assignment:
 
 def student_attempt(attempt_id: int, user: User) -> Attempt:
     """The attempt if it is the user's own; 404 otherwise (never reveal another student's work)."""
-    attempt = Attempt.objects.filter(pk=attempt_id, student=user).select_related("assignment__quiz", "assignment__section").first()
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, student=user)
+        .select_related("assignment__quiz", "assignment__section")
+        .first()
+    )
     if attempt is None:
         raise Http404
     return attempt

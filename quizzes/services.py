@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ExpressionWrapper, F, DateTimeField
+from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -74,9 +74,15 @@ def attempt_start(*, assignment: Assignment, student: User, now: datetime | None
     if existing is not None:
         return existing
     if now < assignment.opens_at:
-        raise WindowNotOpen(_("This assignment opens at %(when)s.") % {"when": date_format(timezone.localtime(assignment.opens_at), "DATETIME_FORMAT")})
+        raise WindowNotOpen(
+            _("This assignment opens at %(when)s.")
+            % {"when": date_format(timezone.localtime(assignment.opens_at), "DATETIME_FORMAT")}
+        )
     if now >= assignment.closes_at:
-        raise WindowNotOpen(_("This assignment closed at %(when)s.") % {"when": date_format(timezone.localtime(assignment.closes_at), "DATETIME_FORMAT")})
+        raise WindowNotOpen(
+            _("This assignment closed at %(when)s.")
+            % {"when": date_format(timezone.localtime(assignment.closes_at), "DATETIME_FORMAT")}
+        )
     used = Attempt.objects.filter(assignment=assignment, student=student).count()
     if used >= assignment.max_attempts:
         raise AttemptLimitReached(

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -21,7 +22,9 @@ from .models import Attempt, Question, QuestionKind
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    return render(request, "portal/dashboard.html", {"groups": selectors.student_assignments(request.user, now), "now": now})
+    return render(
+        request, "portal/dashboard.html", {"groups": selectors.student_assignments(request.user, now), "now": now}
+    )
 
 
 @login_required
@@ -67,7 +70,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         if request.POST.get("action") == "submit":
             services.attempt_submit(attempt=attempt)
             return redirect("portal:receipt", attempt_id=attempt.pk)
-        messages.success(request, "Saved at %s." % timezone.localtime().strftime("%H:%M:%S"))
+        messages.success(request, _("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M:%S")})
         return redirect("portal:attempt", attempt_id=attempt.pk)
     return render(request, "portal/attempt.html", {"attempt": attempt, "rows": rows})
 
@@ -99,7 +102,7 @@ def attempt_receipt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     if not selectors.results_released(attempt, timezone.now()):
-        messages.info(request, "Results are not released yet.")
+        messages.info(request, _("Results are not released yet."))
         return redirect("portal:receipt", attempt_id=attempt.pk)
     rows = selectors.attempt_rows(attempt)
     score, total = selectors.attempt_total(rows)

@@ -33,16 +33,21 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assignment", "student", "number"], name="attempt_unique_number"),
             models.UniqueConstraint(
-                fields=["assignment", "student"], condition=Q(status="in_progress"),
+                fields=["assignment", "student"],
+                condition=Q(status="in_progress"),
                 name="attempt_one_in_progress_per_student",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="attempt_number_positive"),
             models.CheckConstraint(
-                condition=(Q(status="in_progress", submitted_at__isnull=True)
-                           | (~Q(status="in_progress") & Q(submitted_at__isnull=False))),
+                condition=(
+                    Q(status="in_progress", submitted_at__isnull=True)
+                    | (~Q(status="in_progress") & Q(submitted_at__isnull=False))
+                ),
                 name="attempt_submitted_at_matches_status",
             ),
-            models.CheckConstraint(condition=Q(deadline__gte=models.F("started_at")), name="attempt_deadline_after_start"),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("started_at")), name="attempt_deadline_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["status", "deadline"], name="attempt_status_deadline")]
 
@@ -69,6 +74,9 @@ class AttemptQuestion(models.Model):
             models.UniqueConstraint(fields=["attempt", "position"], name="attempt_question_unique_position"),
             models.UniqueConstraint(fields=["attempt", "question"], name="attempt_question_unique_question"),
         ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.attempt_id} #{self.position}: question {self.question_id} v{self.question_version}"
 
 
 class Answer(models.Model):

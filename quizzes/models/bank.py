@@ -82,11 +82,15 @@ class Question(models.Model):
     prompt = models.TextField(_("prompt"))
     reference_answer = models.TextField(_("reference answer"), blank=True, help_text=_("Markdown"))
     answer_source = models.CharField(
-        _("source of the reference answer"), max_length=12, choices=AnswerSource.choices,
+        _("source of the reference answer"),
+        max_length=12,
+        choices=AnswerSource.choices,
         default=AnswerSource.UNSPECIFIED,
     )
     source_marks = models.JSONField(
-        _("source marks"), default=list, blank=True,
+        _("source marks"),
+        default=list,
+        blank=True,
         help_text=_('Where each source starts in the reference answer: [{"offset": 0, "source": "ai"}].'),
     )
     errata = models.JSONField(_("errata notes"), default=list, blank=True)
@@ -95,7 +99,9 @@ class Question(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised whenever the answer key or rubric changes.")
     )
-    language = models.CharField(_("feedback language"), max_length=8, default="en", choices=[("en", "English"), ("zh", "中文")])
+    language = models.CharField(
+        _("feedback language"), max_length=8, default="en", choices=[("en", "English"), ("zh", "中文")]
+    )
     # Numeric questions
     numeric_value = models.FloatField(_("numeric answer"), null=True, blank=True)
     numeric_abs_tolerance = models.FloatField(_("absolute tolerance"), default=0)

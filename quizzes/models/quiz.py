@@ -33,16 +33,24 @@ class QuizItem(models.Model):
     question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT, null=True, blank=True)
     chapter = models.ForeignKey("quizzes.Chapter", on_delete=models.PROTECT, null=True, blank=True)
     draw_count = models.PositiveSmallIntegerField(_("questions drawn"), default=1)
-    points = models.DecimalField(_("points per question"), max_digits=6, decimal_places=2, null=True, blank=True,
-                                 help_text=_("Empty: each question's own points."))
+    points = models.DecimalField(
+        _("points per question"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: each question's own points."),
+    )
 
     class Meta:
         ordering = ["quiz", "position"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "position"], name="quiz_item_unique_position"),
             models.CheckConstraint(
-                condition=(Q(question__isnull=False, chapter__isnull=True)
-                           | Q(question__isnull=True, chapter__isnull=False, draw_count__gte=1)),
+                condition=(
+                    Q(question__isnull=False, chapter__isnull=True)
+                    | Q(question__isnull=True, chapter__isnull=False, draw_count__gte=1)
+                ),
                 name="quiz_item_question_xor_draw",
             ),
             models.CheckConstraint(condition=Q(points__isnull=True) | Q(points__gte=0), name="quiz_item_points_ok"),
@@ -68,12 +76,16 @@ class Assignment(models.Model):
     title = models.CharField(_("title"), max_length=300, blank=True)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
-    time_limit = models.DurationField(_("time limit"), null=True, blank=True, help_text=_("Empty: until the window closes."))
+    time_limit = models.DurationField(
+        _("time limit"), null=True, blank=True, help_text=_("Empty: until the window closes.")
+    )
     max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=1)
-    grace_period = models.DurationField(_("grace period"), default=timedelta(0),
-                                        help_text=_("Saves are still accepted this long after the deadline."))
-    release_policy = models.CharField(_("results released"), max_length=16, choices=ReleasePolicy.choices,
-                                      default=ReleasePolicy.AFTER_CLOSE)
+    grace_period = models.DurationField(
+        _("grace period"), default=timedelta(0), help_text=_("Saves are still accepted this long after the deadline.")
+    )
+    release_policy = models.CharField(
+        _("results released"), max_length=16, choices=ReleasePolicy.choices, default=ReleasePolicy.AFTER_CLOSE
+    )
     released_at = models.DateTimeField(_("released manually at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,7 +5,16 @@ import factory
 from django.utils import timezone
 
 from quizzes.models import (
-    AcceptedAnswer, Assignment, Chapter, Choice, Course, Question, QuestionKind, Quiz, QuizItem, ReleasePolicy,
+    AcceptedAnswer,
+    Assignment,
+    Chapter,
+    Choice,
+    Course,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizItem,
+    ReleasePolicy,
 )
 
 
@@ -41,7 +50,9 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
 
 def single_choice_question(**kwargs) -> Question:
-    question = QuestionFactory(kind=QuestionKind.SINGLE_CHOICE, prompt="Which model is bidirectional?", points=2, **kwargs)
+    question = QuestionFactory(
+        kind=QuestionKind.SINGLE_CHOICE, prompt="Which model is bidirectional?", points=2, **kwargs
+    )
     Choice.objects.create(question=question, text="BERT", is_correct=True, position=1)
     Choice.objects.create(question=question, text="GPT", is_correct=False, position=2)
     return question

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         summary = bank_import(bank, course_title=course, progress=lambda line: self.stdout.write(f"  {line}"))
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
-        self.stdout.write(self.style.SUCCESS(
-            f"{summary.course.title}: {summary.chapters} chapters, {summary.parts} parts; {summary.line()}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary.course.title}: {summary.chapters} chapters, {summary.parts} parts; {summary.line()}"
+            )
+        )

@@ -15,13 +15,15 @@ from classes.services import enrollment_add, section_create
 from quizzes.authoring import ItemSpec, assignment_create, quiz_create
 from quizzes.models import AcceptedAnswer, Chapter, Choice, Course, Question, QuestionKind, ReleasePolicy
 
-DEMO_PASSWORD = "classroom-demo"
+DEMO_PASSWORD = "classroom-demo"  # noqa: S105 - printed demo login, documented in the README
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军"]
 
 
 def _user(username: str, display_name: str, *, staff: bool = False) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name, "is_staff": staff})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": display_name, "is_staff": staff}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
@@ -35,26 +37,66 @@ def _warm_up_chapter(course: Course) -> Chapter:
     )
     if not created:
         return chapter
-    q = Question.objects.create(chapter=chapter, ref="1", number=1, kind=QuestionKind.SINGLE_CHOICE, points=2,
-                                prompt="Which model reads the input in both directions?")
-    Choice.objects.bulk_create([Choice(question=q, text="BERT", is_correct=True, position=1),
-                                Choice(question=q, text="GPT", position=2)])
-    q = Question.objects.create(chapter=chapter, ref="2", number=2, kind=QuestionKind.TRUE_FALSE, points=1,
-                                prompt="The L-infinity norm is stricter than L2 for “non-perceivable” attacks.")
-    Choice.objects.bulk_create([Choice(question=q, text="True", is_correct=True, position=1),
-                                Choice(question=q, text="False", position=2)])
-    Question.objects.create(chapter=chapter, ref="3", number=3, kind=QuestionKind.NUMERIC, points=1,
-                            prompt="Omniglot has how many characters?", numeric_value=1623)
-    q = Question.objects.create(chapter=chapter, ref="4", number=4, kind=QuestionKind.SHORT_TEXT, points=2,
-                                prompt="What is the full name of MAML?",
-                                reference_answer="Model-Agnostic Meta-Learning")
+    q = Question.objects.create(
+        chapter=chapter,
+        ref="1",
+        number=1,
+        kind=QuestionKind.SINGLE_CHOICE,
+        points=2,
+        prompt="Which model reads the input in both directions?",
+    )
+    Choice.objects.bulk_create(
+        [Choice(question=q, text="BERT", is_correct=True, position=1), Choice(question=q, text="GPT", position=2)]
+    )
+    q = Question.objects.create(
+        chapter=chapter,
+        ref="2",
+        number=2,
+        kind=QuestionKind.TRUE_FALSE,
+        points=1,
+        prompt="The L-infinity norm is stricter than L2 for “non-perceivable” attacks.",
+    )
+    Choice.objects.bulk_create(
+        [Choice(question=q, text="True", is_correct=True, position=1), Choice(question=q, text="False", position=2)]
+    )
+    Question.objects.create(
+        chapter=chapter,
+        ref="3",
+        number=3,
+        kind=QuestionKind.NUMERIC,
+        points=1,
+        prompt="Omniglot has how many characters?",
+        numeric_value=1623,
+    )
+    q = Question.objects.create(
+        chapter=chapter,
+        ref="4",
+        number=4,
+        kind=QuestionKind.SHORT_TEXT,
+        points=2,
+        prompt="What is the full name of MAML?",
+        reference_answer="Model-Agnostic Meta-Learning",
+    )
     AcceptedAnswer.objects.create(question=q, text="Model-Agnostic Meta-Learning", synonyms=["模型无关元学习"])
-    q = Question.objects.create(chapter=chapter, ref="5", number=5, kind=QuestionKind.ENUMERATION, points=4,
-                                prompt="List at least four ways of passive defense.", min_items=4)
-    for i, (text, synonyms) in enumerate([
-        ("Filter", ["Smoothing", "滤波", "平滑"]), ("Image Compression", ["图像压缩", "compression"]),
-        ("Generator", ["生成器"]), ("Randomization", ["随机化"]), ("Adversarial Training", ["对抗训练"]),
-    ], start=1):
+    q = Question.objects.create(
+        chapter=chapter,
+        ref="5",
+        number=5,
+        kind=QuestionKind.ENUMERATION,
+        points=4,
+        prompt="List at least four ways of passive defense.",
+        min_items=4,
+    )
+    for i, (text, synonyms) in enumerate(
+        [
+            ("Filter", ["Smoothing", "滤波", "平滑"]),
+            ("Image Compression", ["图像压缩", "compression"]),
+            ("Generator", ["生成器"]),
+            ("Randomization", ["随机化"]),
+            ("Adversarial Training", ["对抗训练"]),
+        ],
+        start=1,
+    ):
         AcceptedAnswer.objects.create(question=q, text=text, synonyms=synonyms, position=i)
     return chapter
 
@@ -93,15 +135,26 @@ class Command(BaseCommand):
                 items = [ItemSpec(question=q) for q in chapter.questions.order_by("position", "pk")]
             else:
                 free_text = chapter.questions.order_by("position", "pk").first()
-                items = [ItemSpec(question=free_text, points=Decimal(10)), ItemSpec(chapter=chapter, draw=2, points=Decimal(10))]
+                items = [
+                    ItemSpec(question=free_text, points=Decimal(10)),
+                    ItemSpec(chapter=chapter, draw=2, points=Decimal(10)),
+                ]
             quiz = quiz_create(course=course, title=title, items=items, created_by=instructor)
             assignment_create(
-                quiz=quiz, section=section, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7),
-                time_limit=timedelta(minutes=60), max_attempts=2, grace_period=timedelta(minutes=2),
-                release_policy=ReleasePolicy.AFTER_GRADING, created_by=instructor,
+                quiz=quiz,
+                section=section,
+                opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=7),
+                time_limit=timedelta(minutes=60),
+                max_attempts=2,
+                grace_period=timedelta(minutes=2),
+                release_policy=ReleasePolicy.AFTER_GRADING,
+                created_by=instructor,
             )
             created += 1
-        self.stdout.write(self.style.SUCCESS(f"Demo ready: section “{section}”, {students} students, {created} new assignments."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready: section “{section}”, {students} students, {created} new assignments.")
+        )
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write("  admin      Django admin (/admin/)")
         self.stdout.write("  teacher    instructor")
