@@ -1,11 +1,16 @@
-"""Fixtures every test can use: the people of a section and their course."""
+"""Fixtures every test can use: the people of a section, and a real Celery worker."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
+from classroom.celery import app as celery_app
 
 
 @pytest.fixture
@@ -26,3 +31,30 @@ def assistant(section):
 @pytest.fixture
 def student(section):
     return EnrollmentFactory(section=section, role=Enrollment.Role.STUDENT).user
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[object]:
+    """Start a worker consuming both queues; the test's data must be committed (transactional_db)."""
+    if celery_app.conf.broker_url.startswith("filesystem://"):
+        pytest.skip("needs a real broker: set CELERY_BROKER_URL=redis://... (make test does)")
+    celery_app.control.purge()
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=["grading", "default"],
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()

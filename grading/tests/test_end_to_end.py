@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import wait_until
 from grading.models import Grade
 from quizzes import services
 from quizzes.models import Attempt
 from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
-
-from .conftest import wait_until
 
 pytestmark = pytest.mark.worker
 
