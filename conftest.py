@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -49,12 +48,3 @@ def celery_worker(transactional_db) -> Iterator[object]:
         shutdown_timeout=30,
     ) as worker:
         yield worker
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60.0, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()

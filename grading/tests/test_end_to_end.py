@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import wait_until
+from classroom.testing import wait_until
 from grading.models import Grade
 from quizzes import services
 from quizzes.models import Attempt
