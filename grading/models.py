@@ -75,7 +75,6 @@ class GradingJob(models.Model):
         ATTEMPT = "attempt", _("Grade a submitted attempt")
         ASSIGNMENT = "assignment", _("Grade an assignment when its window closes")
         REGRADE = "regrade", _("Regrade after a key or rubric change")
-        SWEEP = "sweep", _("Grade answers left ungraded")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -97,8 +96,10 @@ class GradingJob(models.Model):
     total = models.PositiveIntegerField(_("answers to grade"), default=0)
     done = models.PositiveIntegerField(_("answers graded"), default=0)
     failed = models.PositiveIntegerField(_("answers failed"), default=0)
+    failed_answers = models.JSONField(_("answers that failed"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -7,16 +7,25 @@ error is logged, and the periodic sweeper (`grading.tasks.sweep_ungraded`) enque
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_attempt_grading(attempt_id: int) -> bool:
-    from .tasks import grade_attempt
+def _send(task_name: str, args: list[Any], what: str) -> bool:
+    from classroom.celery import app
 
     try:
-        grade_attempt.apply_async(args=[attempt_id], retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure; the sweeper will pick the attempt up
-        logger.error("could not enqueue grading attempt=%s error=%s: %s", attempt_id, type(exc).__name__, exc)
+        app.send_task(task_name, args=args, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure; the sweeper finds the work again
+        logger.error("enqueue failed %s error=%s: %s", what, type(exc).__name__, exc)
         return False
     return True
+
+
+def enqueue_attempt_grading(attempt_id: int) -> bool:
+    return _send("grading.tasks.grade_attempt", [attempt_id], f"attempt={attempt_id}")
+
+
+def enqueue_job(job_id: int) -> bool:
+    return _send("grading.tasks.grade_job", [job_id], f"job={job_id}")

@@ -1,25 +1,55 @@
-"""Celery tasks of the grading queue. Thin: ids in, a service call, nothing else."""
+"""Celery tasks of the grading queue. Thin: ids in, a service call, nothing else.
+
+All are idempotent (state guards and unique constraints in the services), acknowledged late with
+prefetch 1 (settings), so a worker that dies mid-task leaves its message to be delivered again.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+from typing import Any
+
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import queueing, selectors, services
+from . import services
 
-# Database hiccups are worth retrying; a bug is not (it would fail the same way again).
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
+logger = logging.getLogger(__name__)
+
+# Database or broker hiccups are worth retrying; a bug is not (it would fail the same way again).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 5}
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=5)
+class ChunkTask(Task):
+    """Dead letter: a chunk that failed for good (a bug, or retries exhausted) is recorded on its job."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        job_id, answer_ids = args[0], args[1]
+        services.chunk_fail(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(acks_late=True, **RETRY)
 def grade_attempt(attempt_id: int) -> None:
     services.attempt_grade(attempt_id)
 
 
+@shared_task(acks_late=True, **RETRY)
+def grade_job(job_id: int) -> int:
+    """Plan a batch job (assignment close, regrade) and fan its chunks out across the workers."""
+    chunks = services.job_plan(job_id)
+    for answer_ids in chunks:
+        grade_chunk.apply_async(args=[job_id, answer_ids])
+    return len(chunks)
+
+
+@shared_task(base=ChunkTask, acks_late=True, soft_time_limit=600, time_limit=660, **RETRY)
+def grade_chunk(job_id: int, answer_ids: list[int]) -> None:
+    services.chunk_grade(job_id, answer_ids)
+
+
 @shared_task
-def sweep_ungraded() -> int:
-    """Enqueue submitted attempts that are still ungraded a while after submission (lost messages)."""
-    attempt_ids = selectors.attempts_awaiting_grading()
-    for attempt_id in attempt_ids:
-        queueing.enqueue_attempt_grading(attempt_id)
-    return len(attempt_ids)
+def sweep_ungraded() -> dict[str, int]:
+    """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
+    outcome = services.sweep()
+    return {"attempts": outcome.attempts, "jobs": outcome.jobs}

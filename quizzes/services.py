@@ -171,10 +171,29 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         for qid in attempt.attempt_questions.values_list("question_id", flat=True)
         if qid not in answered
     )
-    attempt_id = attempt.pk
-    transaction.on_commit(lambda: queueing.enqueue_attempt_grading(attempt_id))
+    if now < attempt.assignment.closes_at:
+        # Submitted while the window is open: grade now. After the close the assignment's batch
+        # job grades every attempt together, which batches the free-text work far better.
+        attempt_id = attempt.pk
+        transaction.on_commit(lambda: queueing.enqueue_attempt_grading(attempt_id))
     logger.info("attempt submitted attempt=%s status=%s", attempt.pk, attempt.status)
     return attempt
+
+
+def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
+    """The beat tick of exam windows: auto-submit overdue attempts, then start one batch grading
+    job for every assignment whose window (plus grace) has closed. Returns (attempts, jobs)."""
+    from grading.services import job_create_for_assignment
+
+    now = _now(now)
+    submitted = attempts_auto_submit_due(now=now)
+    cutoff = ExpressionWrapper(F("closes_at") + F("grace_period"), output_field=DateTimeField())
+    closed = Assignment.objects.annotate(cutoff=cutoff).filter(cutoff__lt=now).exclude(grading_jobs__kind="assignment")
+    jobs = 0
+    for assignment in closed:
+        with transaction.atomic():
+            jobs += job_create_for_assignment(assignment) is not None
+    return submitted, jobs
 
 
 def attempts_auto_submit_due(*, now: datetime | None = None) -> int:

@@ -8,6 +8,7 @@ from . import services
 
 
 @shared_task
-def close_due_work() -> int:
-    """Auto-submit attempts whose deadline + grace has passed, with the answers saved so far."""
-    return services.attempts_auto_submit_due()
+def close_due_work() -> dict[str, int]:
+    """Auto-submit overdue attempts with the answers saved so far; start grading closed windows."""
+    attempts, jobs = services.attempts_close_due()
+    return {"auto_submitted": attempts, "jobs_started": jobs}

@@ -1,0 +1,29 @@
+"""Writes of grading state. Only this package writes grades (see DESIGN.md)."""
+
+from .jobs import (
+    attempt_grade,
+    attempts_refresh_status,
+    chunk_fail,
+    chunk_grade,
+    job_create_for_assignment,
+    job_plan,
+    job_refresh,
+    sweep,
+)
+from .regrade import regrade_preview, regrade_start
+from .writing import ChunkOutcome, grade_answers
+
+__all__ = [
+    "ChunkOutcome",
+    "attempt_grade",
+    "attempts_refresh_status",
+    "chunk_fail",
+    "chunk_grade",
+    "grade_answers",
+    "job_create_for_assignment",
+    "job_plan",
+    "job_refresh",
+    "regrade_preview",
+    "regrade_start",
+    "sweep",
+]

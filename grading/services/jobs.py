@@ -1,0 +1,185 @@
+"""Grading jobs: per attempt on submit, per assignment when its window closes, per question on regrade.
+
+A job's progress is derived from the database, never incremented: `done` is the number of answers
+in the job's scope that carry a current grade for their question's current version. A chunk
+delivered twice, two workers on one chunk, or a worker killed mid-chunk therefore cannot make the
+counts wrong; re-running a job's plan only finds what is still ungraded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from quizzes.models import Answer, Assignment, Attempt
+
+from .. import queueing, selectors
+from ..models import Grade, GradingJob
+from .writing import grade_answers
+
+logger = logging.getLogger("grading.jobs")
+
+# Answers per chunk task. One chunk holds its answers, their responses (capped by ANSWER_MAX_CHARS)
+# and the engine's features in memory: 200 free-text answers with their sentence embeddings are a
+# few MB, small next to the ~100 MB embedding model, and a chunk finishes in seconds, so a lost
+# chunk costs little to redo. Configurable with GRADING_CHUNK_SIZE.
+CHUNK_SIZE_DEFAULT = 200
+
+# A queued or running job whose progress has not moved for this long is handed to a worker again.
+STALL_AFTER = timedelta(minutes=5)
+
+
+def chunk_size() -> int:
+    return max(1, getattr(settings, "GRADING_CHUNK_SIZE", CHUNK_SIZE_DEFAULT))
+
+
+def log_event(event: str, job: GradingJob, **fields: object) -> None:
+    """One line per job event, `key=value` pairs, easy to grep and to parse."""
+    parts = " ".join(f"{k}={v}" for k, v in {"job": job.pk, "kind": job.kind, **fields}.items())
+    logger.info("%s %s", event, parts)
+
+
+def job_refresh(job_id: int) -> GradingJob:
+    """Recount a job's progress from the grades; finish it when nothing is left."""
+    job = GradingJob.objects.get(pk=job_id)
+    scope = selectors.job_answers(job)
+    done = selectors.graded_for_current_version(scope).count()
+    failed_ids = set(job.failed_answers)
+    failed = len(failed_ids) - selectors.graded_for_current_version(scope.filter(pk__in=failed_ids)).count()
+    updates: dict[str, object] = {"done": min(done, job.total) if job.total else done, "failed": failed}
+    finished = job.total and done + failed >= job.total
+    if finished and job.status in (GradingJob.Status.QUEUED, GradingJob.Status.RUNNING):
+        status = GradingJob.Status.FAILED if failed else GradingJob.Status.DONE
+        won = GradingJob.objects.filter(pk=job.pk, status=job.status).update(
+            **updates, status=status, finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        if won:
+            seconds = (job.finished_at - (job.started_at or job.created_at)).total_seconds()
+            log_event(
+                "job.end",
+                job,
+                status=job.status,
+                done=job.done,
+                failed=job.failed,
+                total=job.total,
+                seconds=f"{seconds:.1f}",
+            )
+        return job
+    GradingJob.objects.filter(pk=job.pk).update(**updates)
+    job.refresh_from_db()
+    return job
+
+
+def job_plan(job_id: int) -> list[list[int]]:
+    """Start (or restart) a job: the chunks of answer ids still to grade, identical responses adjacent."""
+    job = GradingJob.objects.get(pk=job_id)
+    if job.status in (GradingJob.Status.DONE, GradingJob.Status.FAILED):
+        return []
+    scope = selectors.job_answers(job)
+    todo = list(
+        selectors.not_graded_for_current_version(scope)
+        .order_by("question_id", "response", "pk")
+        .values_list("pk", flat=True)
+    )
+    total = scope.count()
+    GradingJob.objects.filter(pk=job.pk).update(
+        status=GradingJob.Status.RUNNING, total=total, started_at=job.started_at or timezone.now()
+    )
+    size = chunk_size()
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    log_event("job.start", job, total=total, todo=len(todo), chunks=len(chunks), chunk_size=size)
+    if not chunks:
+        job_refresh(job.pk)
+    return chunks
+
+
+def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
+    job = GradingJob.objects.get(pk=job_id)
+    outcome = grade_answers(answer_ids, job=job)
+    attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
+    job = job_refresh(job.pk)
+    log_event("job.progress", job, graded=outcome.graded, skipped=outcome.skipped, done=job.done, total=job.total)
+    return job
+
+
+@transaction.atomic
+def chunk_fail(job_id: int, answer_ids: Sequence[int], error: str) -> GradingJob:
+    """Dead letter: record a chunk that failed for good, with the error, so a person can act."""
+    job = GradingJob.objects.select_for_update().get(pk=job_id)
+    job.failed_answers = sorted(set(job.failed_answers) | set(answer_ids))
+    job.error = f"{job.error}\n{error}".strip()[-4000:]
+    job.save(update_fields=["failed_answers", "error"])
+    log_event("job.chunk_failed", job, answers=len(answer_ids), error=error.splitlines()[0][:200] if error else "")
+    return job_refresh(job.pk)
+
+
+def attempts_refresh_status(attempt_ids: Sequence[int] | object) -> int:
+    """Mark submitted attempts `graded` once every answer has a final current grade (one query)."""
+    final = Grade.objects.filter(answer=OuterRef("pk"), is_current=True).exclude(status=Grade.Status.NEEDS_REVIEW)
+    ungraded = Answer.objects.filter(attempt=OuterRef("pk")).exclude(Exists(final))
+    return (
+        Attempt.objects.filter(pk__in=attempt_ids, status__in=[Attempt.Status.SUBMITTED, Attempt.Status.AUTO_SUBMITTED])
+        .exclude(Exists(ungraded))
+        .update(status=Attempt.Status.GRADED)
+    )
+
+
+def attempt_grade(attempt_id: int) -> GradingJob | None:
+    """The per-attempt path, right after a submit. Safe to run any number of times."""
+    attempt = Attempt.objects.filter(pk=attempt_id).first()
+    if attempt is None or attempt.status == Attempt.Status.IN_PROGRESS:
+        return None
+    job, _ = GradingJob.objects.get_or_create(
+        kind=GradingJob.Kind.ATTEMPT, attempt=attempt, defaults={"assignment_id": attempt.assignment_id}
+    )
+    for chunk in job_plan(job.pk):
+        chunk_grade(job.pk, chunk)
+    job.refresh_from_db()
+    return job
+
+
+def job_create_for_assignment(assignment: Assignment) -> GradingJob | None:
+    """The one batch job of an assignment whose window has closed; enqueued after commit."""
+    try:
+        with transaction.atomic():
+            job = GradingJob.objects.create(kind=GradingJob.Kind.ASSIGNMENT, assignment=assignment)
+    except IntegrityError:
+        return None  # the job exists already (unique per assignment)
+    log_event("job.created", job, assignment=assignment.pk)
+    transaction.on_commit(lambda: queueing.enqueue_job(job.pk))
+    return job
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    attempts: int
+    jobs: int
+
+
+def sweep(*, now: object = None) -> SweepOutcome:
+    """Find work a lost message left behind and hand it to the workers again."""
+    now = now or timezone.now()
+    attempt_ids = selectors.attempts_awaiting_grading(now=now)
+    for attempt_id in attempt_ids:
+        queueing.enqueue_attempt_grading(attempt_id)
+    stalled = list(
+        GradingJob.objects.filter(
+            status__in=[GradingJob.Status.QUEUED, GradingJob.Status.RUNNING], updated_at__lt=now - STALL_AFTER
+        )
+        .exclude(kind=GradingJob.Kind.ATTEMPT)
+        .values_list("pk", flat=True)
+    )
+    for job_id in stalled:
+        GradingJob.objects.filter(pk=job_id).update(updated_at=now)
+        queueing.enqueue_job(job_id)
+    if attempt_ids or stalled:
+        logger.info("sweep attempts=%s jobs=%s", len(attempt_ids), len(stalled))
+    return SweepOutcome(attempts=len(attempt_ids), jobs=len(stalled))

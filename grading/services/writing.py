@@ -1,0 +1,109 @@
+"""Scoring a chunk of answers with the engine and writing the grades.
+
+Exactly one current grade per answer, whatever the number of deliveries or workers: scores are
+computed without locks, then the answer rows are locked (in primary-key order, so two workers never
+deadlock), current grades re-read, and only answers that still need a grade get one. A person's
+override is never replaced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from quizzes.models import Answer, AttemptQuestion, Question
+
+from .. import adapters
+from ..engine.batch import ENGINE_VERSION, grade_batch
+from ..engine.types import Result
+from ..models import Grade, GradingJob
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    graded: int
+    skipped: int
+
+
+def needs_grade(current: Grade | None, question_version: int) -> bool:
+    """No grade yet, or an engine grade made under an older answer key. Overrides are final."""
+    if current is None:
+        return True
+    return current.status != Grade.Status.OVERRIDDEN and current.question_version < question_version
+
+
+def _current_grades(answer_ids: Iterable[int]) -> dict[int, Grade]:
+    return {g.answer_id: g for g in Grade.objects.filter(answer_id__in=list(answer_ids), is_current=True)}
+
+
+def _load_questions(question_ids: Iterable[int]) -> dict[int, Question]:
+    return Question.objects.prefetch_related("choices", "accepted_answers", "rubric_points").in_bulk(list(question_ids))
+
+
+def _new_grade(answer: Answer, question: Question, result: Result, max_points: Decimal, job_id: int | None) -> Grade:
+    pending = result.details.get("pending", False)
+    return Grade(
+        answer_id=answer.pk,
+        status=Grade.Status.NEEDS_REVIEW if result.needs_review else Grade.Status.AUTO,
+        score=None if pending else adapters.to_points(result.score),
+        max_points=max_points,
+        feedback=result.feedback,
+        details={
+            **result.details,
+            "flags": list(result.flags),
+            "key_points": [
+                {"text": k.text, "covered": k.covered, "strength": round(k.strength, 3)} for k in result.key_points
+            ],
+            "recognised": list(result.recognised),
+        },
+        confidence=result.confidence,
+        grader=result.details.get("grader", question.kind),
+        grader_version=ENGINE_VERSION,
+        question_version=question.version,
+        job_id=job_id,
+    )
+
+
+def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> list[tuple[Answer, Grade]]:
+    """Run the engine over answers grouped by (question, points); nothing is written."""
+    points = {
+        (aq.attempt_id, aq.question_id): aq.points
+        for aq in AttemptQuestion.objects.filter(
+            attempt_id__in={a.attempt_id for a in answers}, question_id__in={a.question_id for a in answers}
+        )
+    }
+    groups: dict[tuple[int, Decimal], list[Answer]] = defaultdict(list)
+    for answer in answers:
+        max_points = points.get((answer.attempt_id, answer.question_id), questions[answer.question_id].points)
+        groups[(answer.question_id, max_points)].append(answer)
+    scored = []
+    for (question_id, max_points), group in groups.items():
+        question = questions[question_id]
+        key = adapters.question_key(question, max_points)
+        results = grade_batch(key, [adapters.engine_response(question, a.response) for a in group])
+        scored.extend((a, _new_grade(a, question, r, max_points, None)) for a, r in zip(group, results, strict=True))
+    return scored
+
+
+def grade_answers(answer_ids: Sequence[int], *, job: GradingJob | None = None) -> ChunkOutcome:
+    """Grade one chunk of answers. A bounded number of queries whatever the chunk size."""
+    answers = list(Answer.objects.filter(pk__in=answer_ids).order_by("pk"))
+    questions = _load_questions({a.question_id for a in answers})
+    current = _current_grades(a.pk for a in answers)
+    todo = [a for a in answers if needs_grade(current.get(a.pk), questions[a.question_id].version)]
+    scored = score_answers(todo, questions) if todo else []
+    with transaction.atomic():
+        list(Answer.objects.select_for_update().filter(pk__in=[a.pk for a, _ in scored]).order_by("pk").values("pk"))
+        current = _current_grades(a.pk for a, _ in scored)  # re-read under the lock: another worker may have won
+        still = [(a, g) for a, g in scored if needs_grade(current.get(a.pk), g.question_version)]
+        replaced = [current[a.pk].pk for a, _ in still if a.pk in current]
+        if replaced:
+            Grade.objects.filter(pk__in=replaced).update(is_current=False)
+        for _, grade in still:
+            grade.job_id = job.pk if job else None
+        Grade.objects.bulk_create([g for _, g in still])
+    return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still))
