@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import User
 from classes.models import Section
+from grading.engine.rubric import propose_rubric
+from grading.engine.types import RubricPoint as EnginePoint
 
-from .models import Assignment, Chapter, Course, Question, Quiz, QuizItem, ReleasePolicy
+from .models import Assignment, Chapter, Course, Question, QuestionKind, Quiz, QuizItem, ReleasePolicy, RubricPoint
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,51 @@ def assignment_create(
     assignment.full_clean()
     assignment.save()
     return assignment
+
+
+def question_key_changed(question: Question) -> None:
+    """Raise the question's version: answers graded under the old key can now be regraded."""
+    Question.objects.filter(pk=question.pk).update(version=F("version") + 1)
+    question.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def rubric_replace(
+    *, question: Question, points: Sequence[EnginePoint], proposed: bool = False, bump_version: bool = True
+) -> bool:
+    """Replace the question's rubric. A change to an existing rubric raises the question's version.
+
+    Returns whether anything changed. `proposed` marks a rubric the platform proposed (it is
+    re-proposed when the reference answer changes); a person's edit clears the mark.
+    `bump_version=False` when the caller already raised the version for the same change.
+    """
+    old = [(p.text, p.weight, list(p.keywords)) for p in question.rubric_points.all()]
+    new = [(p.text, float(p.weight), list(p.keywords)) for p in points]
+    if old == new and question.rubric_is_proposed == proposed:
+        return False
+    question.rubric_points.all().delete()
+    RubricPoint.objects.bulk_create(
+        RubricPoint(question=question, text=p.text, weight=p.weight, keywords=list(p.keywords), position=i)
+        for i, p in enumerate(points, start=1)
+    )
+    Question.objects.filter(pk=question.pk).update(rubric_is_proposed=proposed)
+    question.rubric_is_proposed = proposed
+    if old and old != new and bump_version:
+        question_key_changed(question)
+    return True
+
+
+def rubric_propose(question: Question) -> bool:
+    """Propose key points from the reference answer when the question has none, or only proposed ones.
+
+    Never raises the version itself: a proposed rubric changes only with the reference answer,
+    and changing that already raised it.
+    """
+    if question.kind != QuestionKind.FREE_TEXT or not question.reference_answer.strip():
+        return False
+    if question.rubric_points.exists() and not question.rubric_is_proposed:
+        return False  # a person's rubric is never replaced
+    points = propose_rubric(question.reference_answer, prompt=question.prompt, lang=question.language)
+    if not points:
+        return False
+    return rubric_replace(question=question, points=points, proposed=True, bump_version=False)

@@ -1,5 +1,8 @@
 """Importing a question bank in the course's text format (see `bank_format.py`) into the database.
 
+Every new or changed free-text question gets key points proposed from its reference answer, so
+it can be graded at once (instructors edit them; an edited rubric is never replaced).
+
 Atomic (a bad file imports nothing) and idempotent: questions are matched by chapter number and
 `ref`; an unchanged question is left alone, a changed one is updated, and a change to its answer
 key raises its version so answers graded under the old key can be regraded.
@@ -15,6 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from .authoring import rubric_propose
 from .bank_format import BankFormatError, ParsedBank, ParsedChapter, ParsedQuestion, decode_bank_bytes, parse_bank
 from .models import Chapter, Course, Part, Question
 
@@ -90,7 +94,7 @@ def _import_chapter(course: Course, parsed: ParsedChapter, position: int, summar
         values = _question_values(pq, i, parts.get(pq.part) if pq.part else None)
         question = existing.get(pq.ref)
         if question is None:
-            Question.objects.create(chapter=chapter, ref=pq.ref, **values)
+            rubric_propose(Question.objects.create(chapter=chapter, ref=pq.ref, **values))
             summary.created += 1
             continue
         changed = [name for name, value in values.items() if getattr(question, name) != value]
@@ -103,6 +107,7 @@ def _import_chapter(course: Course, parsed: ParsedChapter, position: int, summar
             question.version += 1
             changed.append("version")
         question.save(update_fields=[*changed, "updated_at"])
+        rubric_propose(question)
         summary.updated += 1
 
 

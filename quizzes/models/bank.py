@@ -106,6 +106,11 @@ class Question(models.Model):
     numeric_value = models.FloatField(_("numeric answer"), null=True, blank=True)
     numeric_abs_tolerance = models.FloatField(_("absolute tolerance"), default=0)
     numeric_rel_tolerance = models.FloatField(_("relative tolerance"), default=0)
+    rubric_is_proposed = models.BooleanField(
+        _("rubric proposed by the platform"),
+        default=False,
+        help_text=_("Proposed from the reference answer; re-proposed when it changes, until a person edits it."),
+    )
     # Enumeration: how many accepted items earn full points (0 = all of them)
     min_items = models.PositiveSmallIntegerField(_("items required"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

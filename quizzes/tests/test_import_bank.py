@@ -125,3 +125,39 @@ def test_import_reports_progress_per_chapter():
     output = run_import(BANK)
     assert "chapter 8 SSL: 13 questions" in output
     assert output.count("questions") >= 7
+
+
+def test_every_imported_question_gets_a_proposed_rubric():
+    run_import(BANK)
+    without = Question.objects.filter(rubric_points__isnull=True)
+    assert not without.exists(), [q.prompt for q in without]
+    assert not Question.objects.filter(rubric_is_proposed=False).exists()
+
+
+def test_reimport_after_an_edit_reproposes_without_a_second_version_bump(tmp_path):
+    run_import(BANK)
+    question = Question.objects.get(chapter__number=12, ref="1")
+    edited = tmp_path / "bank.txt"
+    edited.write_text(
+        BANK.read_text(encoding="utf-8").replace(
+            "Dynamic Computation(动态计算)", "Dynamic Computation(动态计算)\n    • Low-rank factorisation(低秩分解)"
+        ),
+        encoding="utf-8",
+    )
+    run_import(edited)
+    question.refresh_from_db()
+    assert question.version == 2
+    assert any("Low-rank" in p.text for p in question.rubric_points.all())
+
+
+def test_a_persons_rubric_is_kept_on_reimport(tmp_path):
+    from grading.engine.types import RubricPoint as Point
+    from quizzes.authoring import rubric_replace
+
+    run_import(BANK)
+    question = Question.objects.get(chapter__number=12, ref="1")
+    rubric_replace(question=question, points=[Point("Pruning and distillation", 2.0, ("pruning",))])
+    question.refresh_from_db()
+    assert question.version == 2 and not question.rubric_is_proposed
+    run_import(BANK)
+    assert [p.text for p in question.rubric_points.all()] == ["Pruning and distillation"]
