@@ -75,6 +75,7 @@ class GradingJob(models.Model):
         ATTEMPT = "attempt", _("Grade a submitted attempt")
         ASSIGNMENT = "assignment", _("Grade an assignment when its window closes")
         REGRADE = "regrade", _("Regrade after a key or rubric change")
+        CALIBRATE = "calibrate", _("Re-score with the instructor's grades as examples")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -43,6 +44,19 @@ def job_answers(job: GradingJob) -> QuerySet[Answer]:
         return submitted.filter(attempt__assignment_id=job.assignment_id)
     scope = submitted.filter(question_id=job.question_id)
     return scope.filter(attempt__assignment_id=job.assignment_id) if job.assignment_id else scope
+
+
+def job_pending(job: GradingJob) -> QuerySet[Answer]:
+    """The answers of a job still to (re-)grade. Recalibration re-scores every engine grade made
+    before the job; the other kinds grade what has no grade for the current answer key."""
+    scope = job_answers(job)
+    pending = not_graded_for_current_version(scope)
+    if job.kind == GradingJob.Kind.CALIBRATE:
+        stale = Grade.objects.filter(answer=OuterRef("pk"), is_current=True, created_at__lt=job.created_at).exclude(
+            status=Grade.Status.OVERRIDDEN
+        )
+        pending = pending | scope.filter(Exists(stale))
+    return pending
 
 
 def attempts_awaiting_grading(*, now: datetime | None = None, older_than: timedelta = SWEEP_AFTER) -> list[int]:
@@ -90,9 +104,47 @@ def job_progress(job_id: int) -> JobProgress:
         total=job.total,
         done=job.done,
         failed=job.failed,
-        percent=round(100 * job.progress),
+        percent=round(100 * job.progress) if job.started_at else 0,  # not planned yet: total is still 0
         started_at=job.started_at,
         finished_at=job.finished_at,
         seconds=(end - job.started_at).total_seconds() if job.started_at else None,
         error=job.error,
     )
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    """One line of an answer's audit trail: who or what changed the grade, when, old -> new, why."""
+
+    at: datetime
+    by: str
+    old_score: Decimal | None
+    new_score: Decimal | None
+    status: str
+    why: str
+
+
+CAUSES = {
+    "attempt": "graded on submission",
+    "assignment": "graded when the window closed",
+    "regrade": "regraded after the answer key changed",
+    "calibrate": "re-scored with the instructor's grades as examples",
+    "direct": "graded",
+}
+
+
+def grade_history(answer_id: int) -> list[GradeChange]:
+    """Every grade the answer ever had, oldest first. Grades are never deleted, only superseded,
+    so the trail is derived from them and cannot drift from what happened."""
+    grades = Grade.objects.filter(answer_id=answer_id).select_related("overridden_by").order_by("created_at", "pk")
+    trail: list[GradeChange] = []
+    previous: Decimal | None = None
+    for grade in grades:
+        if grade.status == Grade.Status.OVERRIDDEN:
+            by, why = grade.overridden_by.shown_name, grade.override_reason
+        else:
+            cause = CAUSES.get(grade.details.get("cause", "direct"), "graded")
+            by, why = f"engine {grade.grader_version}", f"{cause} (key v{grade.question_version})"
+        trail.append(GradeChange(grade.created_at, by, previous, grade.score, grade.status, why))
+        previous = grade.score
+    return trail

@@ -10,16 +10,20 @@ from .jobs import (
     job_refresh,
     sweep,
 )
+from .overrides import OverrideRefused, calibration_start, grade_override
 from .regrade import regrade_preview, regrade_start
 from .writing import ChunkOutcome, grade_answers
 
 __all__ = [
     "ChunkOutcome",
+    "OverrideRefused",
     "attempt_grade",
     "attempts_refresh_status",
+    "calibration_start",
     "chunk_fail",
     "chunk_grade",
     "grade_answers",
+    "grade_override",
     "job_create_for_assignment",
     "job_plan",
     "job_refresh",

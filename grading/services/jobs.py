@@ -47,21 +47,19 @@ def log_event(event: str, job: GradingJob, **fields: object) -> None:
 
 
 def job_refresh(job_id: int) -> GradingJob:
-    """Recount a job's progress from the grades; finish it when nothing is left."""
+    """Recount a job's progress from the grades; finish it when nothing is left to grade."""
     job = GradingJob.objects.get(pk=job_id)
-    scope = selectors.job_answers(job)
-    done = selectors.graded_for_current_version(scope).count()
-    failed_ids = set(job.failed_answers)
-    failed = len(failed_ids) - selectors.graded_for_current_version(scope.filter(pk__in=failed_ids)).count()
-    updates: dict[str, object] = {"done": min(done, job.total) if job.total else done, "failed": failed}
-    finished = job.total and done + failed >= job.total
-    if finished and job.status in (GradingJob.Status.QUEUED, GradingJob.Status.RUNNING):
+    pending = selectors.job_pending(job)
+    pending_count = pending.count()
+    failed = pending.filter(pk__in=job.failed_answers).count() if job.failed_answers else 0
+    updates: dict[str, object] = {"done": max(job.total - pending_count, 0), "failed": failed}
+    if job.status == GradingJob.Status.RUNNING and pending_count <= failed:
         status = GradingJob.Status.FAILED if failed else GradingJob.Status.DONE
         won = GradingJob.objects.filter(pk=job.pk, status=job.status).update(
             **updates, status=status, finished_at=timezone.now()
         )
         job.refresh_from_db()
-        if won:
+        if won:  # exactly one caller logs the end, however many chunks finish at once
             seconds = (job.finished_at - (job.started_at or job.created_at)).total_seconds()
             log_event(
                 "job.end",
@@ -83,15 +81,11 @@ def job_plan(job_id: int) -> list[list[int]]:
     job = GradingJob.objects.get(pk=job_id)
     if job.status in (GradingJob.Status.DONE, GradingJob.Status.FAILED):
         return []
-    scope = selectors.job_answers(job)
-    todo = list(
-        selectors.not_graded_for_current_version(scope)
-        .order_by("question_id", "response", "pk")
-        .values_list("pk", flat=True)
-    )
-    total = scope.count()
+    todo = list(selectors.job_pending(job).order_by("question_id", "response", "pk").values_list("pk", flat=True))
+    total = selectors.job_answers(job).count()
+    now = timezone.now()
     GradingJob.objects.filter(pk=job.pk).update(
-        status=GradingJob.Status.RUNNING, total=total, started_at=job.started_at or timezone.now()
+        status=GradingJob.Status.RUNNING, total=total, started_at=job.started_at or now, updated_at=now
     )
     size = chunk_size()
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
@@ -103,7 +97,8 @@ def job_plan(job_id: int) -> list[list[int]]:
 
 def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
     job = GradingJob.objects.get(pk=job_id)
-    outcome = grade_answers(answer_ids, job=job)
+    rescore_before = job.created_at if job.kind == GradingJob.Kind.CALIBRATE else None
+    outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before)
     attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
     job = job_refresh(job.pk)
     log_event("job.progress", job, graded=outcome.graded, skipped=outcome.skipped, done=job.done, total=job.total)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from quizzes.models import Answer, AttemptQuestion, Question
 
 from .. import adapters
 from ..engine.batch import ENGINE_VERSION, grade_batch
-from ..engine.types import Result
+from ..engine.types import GradedExample, Result
 from ..models import Grade, GradingJob
 
 
@@ -29,11 +30,27 @@ class ChunkOutcome:
     skipped: int
 
 
-def needs_grade(current: Grade | None, question_version: int) -> bool:
-    """No grade yet, or an engine grade made under an older answer key. Overrides are final."""
+def needs_grade(current: Grade | None, question_version: int, rescore_before: datetime | None = None) -> bool:
+    """No grade yet, or an engine grade made under an older answer key (or, when re-scoring with
+    new calibration examples, made before `rescore_before`). Overrides are final."""
     if current is None:
         return True
-    return current.status != Grade.Status.OVERRIDDEN and current.question_version < question_version
+    if current.status == Grade.Status.OVERRIDDEN:
+        return False
+    return current.question_version < question_version or (
+        rescore_before is not None and current.created_at < rescore_before
+    )
+
+
+def _examples(question_ids: Iterable[int]) -> dict[int, list[tuple[object, Decimal, Decimal]]]:
+    """The instructor's scores on answers to these questions: (response, score, max points)."""
+    examples: dict[int, list[tuple[object, Decimal, Decimal]]] = defaultdict(list)
+    overrides = Grade.objects.filter(
+        is_current=True, status=Grade.Status.OVERRIDDEN, answer__question_id__in=list(question_ids)
+    ).select_related("answer")
+    for grade in overrides:
+        examples[grade.answer.question_id].append((grade.answer.response, grade.score, grade.max_points))
+    return examples
 
 
 def _current_grades(answer_ids: Iterable[int]) -> dict[int, Grade]:
@@ -80,30 +97,39 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
     for answer in answers:
         max_points = points.get((answer.attempt_id, answer.question_id), questions[answer.question_id].points)
         groups[(answer.question_id, max_points)].append(answer)
+    examples = _examples({a.question_id for a in answers})
     scored = []
     for (question_id, max_points), group in groups.items():
         question = questions[question_id]
         key = adapters.question_key(question, max_points)
-        results = grade_batch(key, [adapters.engine_response(question, a.response) for a in group])
+        graded = [
+            GradedExample(adapters.engine_response(question, response), float(score / top * max_points))
+            for response, score, top in examples.get(question_id, ())
+            if top
+        ]
+        results = grade_batch(key, [adapters.engine_response(question, a.response) for a in group], examples=graded)
         scored.extend((a, _new_grade(a, question, r, max_points, None)) for a, r in zip(group, results, strict=True))
     return scored
 
 
-def grade_answers(answer_ids: Sequence[int], *, job: GradingJob | None = None) -> ChunkOutcome:
+def grade_answers(
+    answer_ids: Sequence[int], *, job: GradingJob | None = None, rescore_before: datetime | None = None
+) -> ChunkOutcome:
     """Grade one chunk of answers. A bounded number of queries whatever the chunk size."""
     answers = list(Answer.objects.filter(pk__in=answer_ids).order_by("pk"))
     questions = _load_questions({a.question_id for a in answers})
     current = _current_grades(a.pk for a in answers)
-    todo = [a for a in answers if needs_grade(current.get(a.pk), questions[a.question_id].version)]
+    todo = [a for a in answers if needs_grade(current.get(a.pk), questions[a.question_id].version, rescore_before)]
     scored = score_answers(todo, questions) if todo else []
     with transaction.atomic():
         list(Answer.objects.select_for_update().filter(pk__in=[a.pk for a, _ in scored]).order_by("pk").values("pk"))
         current = _current_grades(a.pk for a, _ in scored)  # re-read under the lock: another worker may have won
-        still = [(a, g) for a, g in scored if needs_grade(current.get(a.pk), g.question_version)]
+        still = [(a, g) for a, g in scored if needs_grade(current.get(a.pk), g.question_version, rescore_before)]
         replaced = [current[a.pk].pk for a, _ in still if a.pk in current]
         if replaced:
             Grade.objects.filter(pk__in=replaced).update(is_current=False)
         for _, grade in still:
             grade.job_id = job.pk if job else None
+            grade.details["cause"] = job.kind if job else "direct"
         Grade.objects.bulk_create([g for _, g in still])
     return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still))

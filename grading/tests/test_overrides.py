@@ -1,0 +1,75 @@
+"""Overrides: required reason, staff only, final against regrades, kept in the audit trail, and
+feeding the engine's calibration of the question."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from grading import selectors, services
+from grading.models import Grade, GradingJob
+from quizzes import services as quiz_services
+from quizzes.authoring import question_key_changed
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def graded_answer(section, student):
+    assignment = AssignmentFactory(section=section, quiz__course=section.course)
+    question = single_choice_question(chapter__course=section.course)
+    QuizItemFactory(quiz=assignment.quiz, question=question)
+    attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    wrong = question.choices.get(is_correct=False)
+    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response=str(wrong.pk))
+    quiz_services.attempt_submit(attempt=attempt)
+    services.attempt_grade(attempt.pk)
+    return answer
+
+
+def test_override_needs_a_reason(graded_answer, instructor):
+    with pytest.raises(services.OverrideRefused, match="reason"):
+        services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="  ", by=instructor)
+
+
+def test_override_is_for_staff_of_the_section_only(graded_answer, student):
+    for outsider in (student, UserFactory()):
+        with pytest.raises(services.OverrideRefused, match="instructors and assistants"):
+            services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="fair", by=outsider)
+
+
+def test_override_score_must_fit_the_points(graded_answer, assistant):
+    with pytest.raises(services.OverrideRefused, match="between 0 and 2"):
+        services.grade_override(answer_ids=[graded_answer.pk], score="2.5", reason="generous", by=assistant)
+
+
+def test_override_replaces_the_current_grade_and_keeps_history(graded_answer, assistant):
+    services.grade_override(answer_ids=[graded_answer.pk], score="1.5", reason="Partly right", by=assistant)
+    current = Grade.objects.get(answer=graded_answer, is_current=True)
+    assert (current.status, current.score, current.override_reason) == (Grade.Status.OVERRIDDEN, Decimal("1.5"), "Partly right")
+    trail = selectors.grade_history(graded_answer.pk)
+    assert [(c.old_score, c.new_score) for c in trail] == [(None, Decimal("0.00")), (Decimal("0.00"), Decimal("1.50"))]
+    assert trail[1].by == assistant.shown_name and trail[1].why == "Partly right"
+    assert "graded on submission" in trail[0].why
+
+
+def test_override_survives_a_regrade(graded_answer, instructor):
+    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="Accepted", by=instructor)
+    question_key_changed(graded_answer.question)
+    preview = services.regrade_preview(graded_answer.question_id)
+    assert [(r.answer_id, r.overridden, r.changes) for r in preview] == [(graded_answer.pk, True, False)]
+    job = services.regrade_start(graded_answer.question_id)
+    for chunk in services.job_plan(job.pk):
+        services.chunk_grade(job.pk, chunk)
+    current = Grade.objects.get(answer=graded_answer, is_current=True)
+    assert current.status == Grade.Status.OVERRIDDEN and current.score == 2
+
+
+def test_override_starts_one_calibration_job(graded_answer, instructor):
+    services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="a", by=instructor)
+    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="b", by=instructor)
+    jobs = GradingJob.objects.filter(kind=GradingJob.Kind.CALIBRATE, question=graded_answer.question)
+    assert jobs.count() == 1
