@@ -108,7 +108,9 @@ def accepts_answers_until(attempt: Attempt) -> datetime:
 
 
 def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
-    attempt = Attempt.objects.select_for_update().select_related("assignment").get(pk=attempt_id)
+    # of=("self",): lock the attempt only. A plain FOR UPDATE would lock the joined assignment row
+    # too, and every save and submit of the whole class would queue behind one another.
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=attempt_id)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
     if now > accepts_answers_until(attempt):
@@ -157,7 +159,7 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     that save is refused).
     """
     now = _now(now)
-    attempt = Attempt.objects.select_for_update().select_related("assignment").get(pk=attempt.pk)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=attempt.pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return attempt
     late = now > accepts_answers_until(attempt)
