@@ -6,18 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .objective import grade_objective
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
-ENGINE_VERSION = "engine-1"
-
-
-def _pending(key: QuestionKey) -> Result:
-    """A free-text answer waiting for a person: no score yet, flagged for review."""
-    return Result(
-        score=0.0, max_points=key.max_points, feedback="", confidence=0.0, needs_review=True,
-        details={"pending": True, "grader": "pending"},
-    )
+OBJECTIVE_GRADER_VERSION = "obj-1"
+ENGINE_VERSION = f"{OBJECTIVE_GRADER_VERSION}+{FREE_TEXT_GRADER_VERSION}"
 
 
 def _dedup_key(response: Any) -> str:
@@ -31,9 +25,14 @@ def grade_batch(
     examples: Sequence[GradedExample] = (),
     embedder: Embedder | None = None,
 ) -> list[Result]:
-    """Score every response to one question. Identical responses are scored once."""
+    """Score every response to one question. Identical responses are scored once.
+
+    Free text goes to the rubric grader as one batch (so embeddings are computed together) and is
+    calibrated with `examples`, the instructor's scores on other answers to the same question.
+    """
     if key.kind not in OBJECTIVE_KINDS:
-        return [_pending(key) for _ in responses]
+        texts = ["" if r is None else r if isinstance(r, str) else "\n".join(map(str, r)) for r in responses]
+        return grade_free_text(key, texts, examples=examples, embedder=embedder)
     cache: dict[str, Result] = {}
     results = []
     for response in responses:

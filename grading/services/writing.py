@@ -78,8 +78,8 @@ def _new_grade(answer: Answer, question: Question, result: Result, max_points: D
             "recognised": list(result.recognised),
         },
         confidence=result.confidence,
-        grader=result.details.get("grader", question.kind),
-        grader_version=ENGINE_VERSION,
+        grader=question.kind,
+        grader_version=str(result.details.get("grader") or ENGINE_VERSION),
         question_version=question.version,
         job_id=job_id,
     )

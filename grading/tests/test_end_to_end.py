@@ -13,7 +13,7 @@ from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItem
 pytestmark = pytest.mark.worker
 
 
-def test_worker_grades_choice_and_marks_free_text_for_review(celery_worker, section, student):
+def test_worker_grades_choice_exactly_and_free_text_with_the_rubric(celery_worker, section, student):
     # given an assignment with a single-choice and a free-text question
     assignment = AssignmentFactory(section=section, quiz__course=section.course)
     choice_q = single_choice_question(chapter__course=section.course)
@@ -30,7 +30,7 @@ def test_worker_grades_choice_and_marks_free_text_for_review(celery_worker, sect
     )
     services.attempt_submit(attempt=attempt)
 
-    # then the worker stores a grade for the choice answer and marks the free text as needing grading
+    # then the worker stores an exact grade for the choice answer and a rubric grade for the free text
     def both_graded() -> bool:
         return Grade.objects.filter(answer__attempt=attempt, is_current=True).count() == 2
 
@@ -39,6 +39,8 @@ def test_worker_grades_choice_and_marks_free_text_for_review(celery_worker, sect
     assert choice_grade.status == Grade.Status.AUTO
     assert choice_grade.score == choice_grade.max_points == 2
     free_grade = Grade.objects.get(answer__question=free_q, is_current=True)
-    assert free_grade.status == Grade.Status.NEEDS_REVIEW
+    assert free_grade.grader == "free_text" and 0 <= free_grade.score <= free_grade.max_points
+    assert free_grade.details["key_points"], "feedback names the key points"
     attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.SUBMITTED  # still waiting for the free-text review
+    expected = Attempt.Status.SUBMITTED if free_grade.status == Grade.Status.NEEDS_REVIEW else Attempt.Status.GRADED
+    assert attempt.status == expected  # graded unless the engine sent the free text to review
