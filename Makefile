@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint services clean
+.PHONY: run test install lint services messages browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,15 @@ lint: install
 services:
 	@scripts/ensure-services.sh
 
-run: install
+# Translations: compile locale/*/LC_MESSAGES/django.po to .mo with Babel (no GNU gettext needed).
+messages: install
+	@$(BIN)/pybabel --quiet compile -d locale -D django
+
+# The browser tests drive Debian's Chromium (installed here if missing; CI runs as root).
+browser:
+	@scripts/ensure-chromium.sh
+
+run: install messages
 	@mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py import_bank bank/deep_learning_ch8-14.txt
@@ -38,7 +46,7 @@ run: install
 	@echo "Demo logins above; Ctrl-C stops the web server, the worker and the scheduler."
 	DEBUG=1 $(BIN)/honcho -f Procfile.dev start
 
-test: install services lint
+test: install services lint messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SECRET_KEY=test-only-secret \
 	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 

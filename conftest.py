@@ -12,6 +12,12 @@ from classes.tests.factories import EnrollmentFactory, SectionFactory
 from classroom.celery import app as celery_app
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Tests create many users: a fast hasher instead of PBKDF2 (~0.6 s a password) keeps them quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def section(db):
     return SectionFactory()

@@ -60,7 +60,8 @@ def job_pending(job: GradingJob) -> QuerySet[Answer]:
 
 
 def attempts_awaiting_grading(*, now: datetime | None = None, older_than: timedelta = SWEEP_AFTER) -> list[int]:
-    """Submitted attempts with an answer that has no grade at all, not covered by a running batch job."""
+    """Submitted attempts with an answer that has no grade at all, not covered by a running batch
+    job, and whose own grading has not failed for good (that job says why; a person acts)."""
     cutoff = (now or timezone.now()) - older_than
     no_grade = Answer.objects.filter(attempt=OuterRef("pk")).exclude(
         Exists(Grade.objects.filter(answer=OuterRef("pk"), is_current=True))
@@ -70,10 +71,14 @@ def attempts_awaiting_grading(*, now: datetime | None = None, older_than: timede
         kind=GradingJob.Kind.ASSIGNMENT,
         status__in=[GradingJob.Status.QUEUED, GradingJob.Status.RUNNING],
     )
+    gave_up = GradingJob.objects.filter(
+        attempt=OuterRef("pk"), kind=GradingJob.Kind.ATTEMPT, status=GradingJob.Status.FAILED
+    )
     return list(
         Attempt.objects.filter(status__in=SUBMITTED_STATUSES, submitted_at__lt=cutoff)
         .filter(Exists(no_grade))
         .exclude(Exists(batch_running))
+        .exclude(Exists(gave_up))
         .values_list("pk", flat=True)
     )
 

@@ -29,7 +29,15 @@ class ChunkTask(Task):
         services.chunk_fail(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
 
 
-@shared_task(acks_late=True, **RETRY)
+class AttemptTask(Task):
+    """Dead letter of the per-attempt path: a failure for good is recorded on the attempt's job
+    (which would otherwise stay `running`, and the sweeper would send the attempt again forever)."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        services.attempt_fail(args[0], f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=AttemptTask, acks_late=True, **RETRY)
 def grade_attempt(attempt_id: int) -> None:
     services.attempt_grade(attempt_id)
 

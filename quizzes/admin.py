@@ -1,63 +1,17 @@
+"""Admin of quizzes, assignments and attempts. The question bank's admin is in `bank_admin`."""
+
 from django.contrib import admin
 
+from . import bank_admin  # noqa: F401 - registers the question bank's admin
 from .models import (
-    AcceptedAnswer,
     Answer,
     Assignment,
     Attempt,
     AttemptQuestion,
-    Chapter,
-    Choice,
-    Course,
-    Part,
-    Question,
+    Extension,
     Quiz,
     QuizItem,
-    RubricPoint,
 )
-
-
-@admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug")
-    search_fields = ("title",)
-
-
-class PartInline(admin.TabularInline):
-    model = Part
-    extra = 0
-
-
-@admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
-    list_display = ("number", "title", "course", "not_a_focus")
-    list_filter = ("course", "not_a_focus")
-    inlines = [PartInline]
-
-
-class ChoiceInline(admin.TabularInline):
-    model = Choice
-    extra = 0
-
-
-class AcceptedAnswerInline(admin.TabularInline):
-    model = AcceptedAnswer
-    extra = 0
-
-
-class RubricPointInline(admin.TabularInline):
-    model = RubricPoint
-    extra = 0
-
-
-@admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "chapter", "kind", "answer_source", "not_a_focus", "points", "version")
-    list_filter = ("chapter__course", "chapter", "kind", "not_a_focus", "answer_source")
-    search_fields = ("prompt", "reference_answer")
-    list_select_related = ("chapter",)
-    readonly_fields = ("version", "source_marks", "created_at", "updated_at")
-    inlines = [RubricPointInline, ChoiceInline, AcceptedAnswerInline]
 
 
 class QuizItemInline(admin.TabularInline):
@@ -102,3 +56,13 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ("student__username", "student__display_name")
     readonly_fields = ("started_at", "deadline", "submitted_at", "last_saved_at")
     inlines = [AttemptQuestionInline, AnswerInline]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    """Per-student extensions (granted from the instructor workspace)."""
+
+    list_display = ("assignment", "student", "extra_time", "closes_at", "granted_by", "created_at")
+    list_select_related = ("assignment__quiz", "student", "granted_by")
+    search_fields = ("student__username", "student__display_name")
+    raw_id_fields = ("assignment", "student", "granted_by")

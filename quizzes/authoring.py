@@ -7,15 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from classes.models import Section
+from classes.models import Enrollment, Section
 from grading.engine.rubric import propose_rubric
 from grading.engine.types import RubricPoint as EnginePoint
 
-from .models import Assignment, Chapter, Course, Question, QuestionKind, Quiz, QuizItem, ReleasePolicy, RubricPoint
+from .models import (
+    Assignment,
+    Chapter,
+    Course,
+    Extension,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizItem,
+    ReleasePolicy,
+    RubricPoint,
+)
 
 
 @dataclass(frozen=True)
@@ -114,3 +127,110 @@ def rubric_propose(question: Question) -> bool:
     if not points:
         return False
     return rubric_replace(question=question, points=points, proposed=True, bump_version=False)
+
+
+def extension_grant(
+    *,
+    assignment: Assignment,
+    student: User,
+    extra_time: timedelta | None = None,
+    closes_at: datetime | None = None,
+    granted_by: User | None = None,
+) -> Extension:
+    """Give one student extra time and/or a later close; granting again replaces the extension.
+
+    An attempt already in progress keeps the deadline it started with; the extension applies to
+    attempts started afterwards (the service that starts attempts reads it).
+    """
+    if extra_time is None and closes_at is None:
+        raise ValidationError(_("Give extra time, a later close, or both."))
+    if extra_time is not None and extra_time <= timedelta(0):
+        raise ValidationError(_("The extra time must be positive."))
+    if closes_at is not None and closes_at <= assignment.closes_at:
+        raise ValidationError(_("The student's close must be later than the assignment's."))
+    if not Enrollment.objects.filter(
+        section_id=assignment.section_id, user=student, role=Enrollment.Role.STUDENT
+    ).exists():
+        raise ValidationError(_("%(who)s is not a student of this section.") % {"who": student})
+    extension, _created = Extension.objects.update_or_create(
+        assignment=assignment,
+        student=student,
+        defaults={"extra_time": extra_time, "closes_at": closes_at, "granted_by": granted_by},
+    )
+    return extension
+
+
+def extension_revoke(*, assignment: Assignment, student_id: int) -> None:
+    Extension.objects.filter(assignment=assignment, student_id=student_id).delete()
+
+
+ASSIGNMENT_EDITABLE = frozenset(
+    {"title", "opens_at", "closes_at", "time_limit", "max_attempts", "grace_period", "release_policy", "released_at"}
+)
+
+
+@transaction.atomic
+def assignment_update(*, assignment: Assignment, **changes: object) -> Assignment:
+    """Change an assignment's window or rules (not its quiz or section). Validated as a whole.
+
+    Attempts already in progress keep the deadline they started with.
+    """
+    unknown = set(changes) - ASSIGNMENT_EDITABLE
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    for name, value in changes.items():
+        setattr(assignment, name, value)
+    assignment.full_clean()
+    assignment.save(update_fields=[*changes] if changes else None)
+    return assignment
+
+
+def question_key_snapshot(question: Question) -> tuple:
+    """What a question is graded against: when this changes, its version must be raised.
+
+    The key is everything the grader reads to score an answer: the kind, the reference answer
+    (outer whitespace ignored), the numeric value and tolerances, `min_items`, the choices with
+    their correct flags (in order for true/false, where the first choice means "true"; as a set
+    otherwise), the accepted answers with synonyms and regex flags, and the rubric points with
+    weights and keywords. Not the key: the prompt (fixing a typo must not invalidate grades),
+    points (each attempt keeps its own), language, focus, source marks, errata, placement.
+    Reads the prefetched `choices`, `accepted_answers` and `rubric_points` when present.
+    """
+    choices = [(c.text.strip(), c.is_correct) for c in question.choices.all()]
+    accepted = sorted((a.text.strip(), tuple(a.synonyms or ()), a.is_regex) for a in question.accepted_answers.all())
+    rubric = sorted((p.text.strip(), float(p.weight), tuple(p.keywords or ())) for p in question.rubric_points.all())
+    return (
+        question.kind,
+        (question.reference_answer or "").strip(),
+        question.numeric_value,
+        question.numeric_abs_tolerance,
+        question.numeric_rel_tolerance,
+        question.min_items,
+        tuple(choices) if question.kind == QuestionKind.TRUE_FALSE else tuple(sorted(choices)),
+        tuple(accepted),
+        tuple(rubric),
+    )
+
+
+def question_edited(
+    *, question: Question, key_before: tuple | None, reference_before: str | None, rubric_edited: bool
+) -> bool:
+    """After a person saved a question (and its choices, accepted answers, rubric) in one go:
+    a rubric they edited becomes theirs (no longer re-proposed); otherwise a proposed rubric
+    follows a changed reference answer; and the version is raised once if the key changed
+    (`key_before` is None for a new question). Returns whether the key changed."""
+    if rubric_edited:
+        if question.rubric_is_proposed:
+            Question.objects.filter(pk=question.pk).update(rubric_is_proposed=False)
+            question.rubric_is_proposed = False
+    elif key_before is None or reference_before != question.reference_answer:
+        rubric_propose(_with_key(question.pk))
+    if key_before is None or question_key_snapshot(_with_key(question.pk)) == key_before:
+        return False
+    question_key_changed(question)
+    return True
+
+
+def _with_key(question_id: int) -> Question:
+    return Question.objects.prefetch_related("choices", "accepted_answers", "rubric_points").get(pk=question_id)

@@ -6,14 +6,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from classes.models import Enrollment
+from classes import access
+from classes.models import Enrollment, Section
 from grading.models import Grade
 
-from .models import Answer, Assignment, Attempt, AttemptQuestion, ReleasePolicy
+from .models import Answer, Assignment, Attempt, AttemptQuestion, QuizItem, ReleasePolicy
+
+
+def _answers_without_grade() -> QuerySet[Answer]:
+    """Answers of the outer attempt that have no current grade yet (for Exists / filter)."""
+    current = Grade.objects.filter(answer=OuterRef("pk"), is_current=True)
+    return Answer.objects.filter(attempt=OuterRef("pk")).exclude(Exists(current))
+
+
+def student_sections(user: User) -> QuerySet[Section]:
+    """The classes the person studies in, for the dashboard's "my classes"."""
+    return access.sections_of(user, roles=(Enrollment.Role.STUDENT,)).select_related("course").order_by("name")
 
 
 @dataclass
@@ -30,7 +43,11 @@ def student_assignments(user: User, now: datetime) -> StudentAssignments:
         .annotate(attempts_used=Count("attempts", filter=Q(attempts__student=user)))
         .prefetch_related(
             Prefetch(
-                "attempts", queryset=Attempt.objects.filter(student=user).order_by("number"), to_attr="my_attempts"
+                "attempts",
+                queryset=Attempt.objects.filter(student=user)
+                .annotate(engine_done=~Exists(_answers_without_grade()))
+                .order_by("number"),
+                to_attr="my_attempts",
             )
         )
         .order_by("closes_at")
@@ -96,17 +113,69 @@ def attempt_rows(attempt: Attempt) -> list[AttemptRow]:
     return rows
 
 
+def assignment_question_count(assignment: Assignment) -> int:
+    """How many questions an attempt at the assignment holds (fixed items plus random draws)."""
+    counted = QuizItem.objects.filter(quiz_id=assignment.quiz_id).aggregate(
+        fixed=Count("pk", filter=Q(question__isnull=False)),
+        drawn=Coalesce(Sum("draw_count", filter=Q(question__isnull=True)), 0),
+    )
+    return counted["fixed"] + counted["drawn"]
+
+
+def attempt_grading_done(attempt: Attempt) -> bool:
+    """The engine has graded every answer of a submitted attempt (some may wait for a person).
+
+    Uses the `engine_done` annotation when the attempt was loaded by `student_assignments`;
+    otherwise one query.
+    """
+    if attempt.status == Attempt.Status.GRADED:
+        return True
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        return False
+    done = getattr(attempt, "engine_done", None)
+    if done is None:
+        done = (
+            not Answer.objects.filter(attempt=attempt)
+            .exclude(Exists(Grade.objects.filter(answer=OuterRef("pk"), is_current=True)))
+            .exists()
+        )
+    return bool(done)
+
+
 def results_released(attempt: Attempt, now: datetime) -> bool:
+    """Whether the student may see scores and feedback of the attempt.
+
+    - manual: once the instructor has released the assignment;
+    - after_grading: as soon as every answer has a grade; answers that wait for a person show as
+      waiting (the attempt becomes `graded` only once a person has graded them, which may take days);
+    - after_close: once the window has closed and the attempt is fully `graded`.
+    Never while the attempt is still in progress.
+    """
     assignment = attempt.assignment
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        return False
     if assignment.release_policy == ReleasePolicy.MANUAL:
         return assignment.released_at is not None and assignment.released_at <= now
-    if attempt.status != Attempt.Status.GRADED:
-        return False
-    if assignment.release_policy == ReleasePolicy.AFTER_CLOSE:
-        return now >= assignment.closes_at
-    return True
+    if assignment.release_policy == ReleasePolicy.AFTER_GRADING:
+        return attempt_grading_done(attempt)
+    return attempt.status == Attempt.Status.GRADED and now >= assignment.closes_at
+
+
+def reference_answers_visible(attempt: Attempt, now: datetime) -> bool:
+    """Reference answers only once results are released and nobody can still answer (close + grace)."""
+    assignment = attempt.assignment
+    return results_released(attempt, now) and now >= assignment.closes_at + assignment.grace_period
 
 
 def attempt_total(rows: list[AttemptRow]) -> tuple[Decimal, Decimal]:
     score = sum((r.grade.score for r in rows if r.grade and r.grade.score is not None), Decimal(0))
     return score, sum((r.item.points for r in rows), Decimal(0))
+
+
+def student_attempts_at(assignment: Assignment, user: User) -> list[Attempt]:
+    """The user's own attempts at one assignment, oldest first."""
+    return list(Attempt.objects.filter(assignment=assignment, student=user).order_by("number"))
+
+
+def response_is_empty(answer: Answer | None) -> bool:
+    return answer is None or answer.response in (None, "", [])

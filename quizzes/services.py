@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from classes.models import Enrollment
 from grading import queueing
 
 from .errors import AttemptClosed, AttemptLimitReached, DeadlinePassed, InvalidResponse, NotEnrolled, WindowNotOpen
-from .models import Answer, Assignment, Attempt, AttemptQuestion, Question, QuizItem
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, Question, QuizItem
 from .responses import clean_response
 
 logger = logging.getLogger(__name__)
@@ -78,19 +78,26 @@ def attempt_start(*, assignment: Assignment, student: User, now: datetime | None
             _("This assignment opens at %(when)s.")
             % {"when": date_format(timezone.localtime(assignment.opens_at), "DATETIME_FORMAT")}
         )
-    if now >= assignment.closes_at:
+    extension = Extension.objects.filter(assignment=assignment, student=student).first()
+    closes_at = (
+        extension.window_close(assignment.closes_at, assignment.time_limit is not None)
+        if extension
+        else assignment.closes_at
+    )
+    if now >= closes_at:
         raise WindowNotOpen(
             _("This assignment closed at %(when)s.")
-            % {"when": date_format(timezone.localtime(assignment.closes_at), "DATETIME_FORMAT")}
+            % {"when": date_format(timezone.localtime(closes_at), "DATETIME_FORMAT")}
         )
     used = Attempt.objects.filter(assignment=assignment, student=student).count()
     if used >= assignment.max_attempts:
         raise AttemptLimitReached(
             _("You have used all %(count)s attempts allowed for this assignment.") % {"count": assignment.max_attempts}
         )
-    deadline = assignment.closes_at
+    deadline = closes_at
     if assignment.time_limit is not None:
-        deadline = min(deadline, now + assignment.time_limit)
+        extra = extension.extra_time if extension and extension.extra_time else timedelta(0)
+        deadline = min(deadline, now + assignment.time_limit + extra)
     attempt = Attempt.objects.create(
         assignment=assignment, student=student, number=used + 1, started_at=now, deadline=deadline
     )
@@ -190,12 +197,31 @@ def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
     now = _now(now)
     submitted = attempts_auto_submit_due(now=now)
     cutoff = ExpressionWrapper(F("closes_at") + F("grace_period"), output_field=DateTimeField())
-    closed = Assignment.objects.annotate(cutoff=cutoff).filter(cutoff__lt=now).exclude(grading_jobs__kind="assignment")
+    closed = (
+        Assignment.objects.annotate(cutoff=cutoff)
+        .filter(cutoff__lt=now)
+        .exclude(grading_jobs__kind="assignment")
+        .prefetch_related("extensions")
+    )
     jobs = 0
     for assignment in closed:
+        if extensions_pending(assignment, now):
+            continue  # a student with an extension may still start or save: grade when it has passed
         with transaction.atomic():
             jobs += job_create_for_assignment(assignment) is not None
     return submitted, jobs
+
+
+def extensions_pending(assignment: Assignment, now: datetime) -> bool:
+    """Whether a student's extension keeps the assignment open at `now` (its close + grace not passed)."""
+    has_limit = assignment.time_limit is not None
+    return (
+        any(
+            ext.window_close(assignment.closes_at, has_limit) + assignment.grace_period >= now
+            for ext in assignment.extensions.all()
+        )
+        or assignment.attempts.filter(status=Attempt.Status.IN_PROGRESS).exists()
+    )
 
 
 def attempts_auto_submit_due(*, now: datetime | None = None) -> int:

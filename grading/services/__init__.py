@@ -1,6 +1,7 @@
 """Writes of grading state. Only this package writes grades (see DESIGN.md)."""
 
 from .jobs import (
+    attempt_fail,
     attempt_grade,
     attempts_refresh_status,
     chunk_fail,
@@ -17,6 +18,7 @@ from .writing import ChunkOutcome, grade_answers
 __all__ = [
     "ChunkOutcome",
     "OverrideRefused",
+    "attempt_fail",
     "attempt_grade",
     "attempts_refresh_status",
     "calibration_start",

@@ -52,7 +52,13 @@ def job_refresh(job_id: int) -> GradingJob:
     pending = selectors.job_pending(job)
     pending_count = pending.count()
     failed = pending.filter(pk__in=job.failed_answers).count() if job.failed_answers else 0
-    updates: dict[str, object] = {"done": max(job.total - pending_count, 0), "failed": failed}
+    # `updated_at` is the job's heartbeat: the sweeper restarts a job whose heartbeat stopped for
+    # STALL_AFTER. QuerySet.update() leaves auto_now fields alone, so it is set here.
+    updates: dict[str, object] = {
+        "done": max(job.total - pending_count, 0),
+        "failed": failed,
+        "updated_at": timezone.now(),
+    }
     if job.status == GradingJob.Status.RUNNING and pending_count <= failed:
         status = GradingJob.Status.FAILED if failed else GradingJob.Status.DONE
         won = GradingJob.objects.filter(pk=job.pk, status=job.status).update(
@@ -71,7 +77,11 @@ def job_refresh(job_id: int) -> GradingJob:
                 seconds=f"{seconds:.1f}",
             )
         return job
-    GradingJob.objects.filter(pk=job.pk).update(**updates)
+    # Only while the job runs: a worker whose counts predate another worker's final refresh must
+    # not set a finished job's counts back (its UPDATE may wait on the row until after the finish).
+    GradingJob.objects.filter(pk=job.pk, status__in=[GradingJob.Status.QUEUED, GradingJob.Status.RUNNING]).update(
+        **updates
+    )
     job.refresh_from_db()
     return job
 
@@ -114,6 +124,15 @@ def chunk_fail(job_id: int, answer_ids: Sequence[int], error: str) -> GradingJob
     job.save(update_fields=["failed_answers", "error"])
     log_event("job.chunk_failed", job, answers=len(answer_ids), error=error.splitlines()[0][:200] if error else "")
     return job_refresh(job.pk)
+
+
+def attempt_fail(attempt_id: int, error: str) -> GradingJob | None:
+    """Dead letter of the per-attempt path: what the attempt's job has not graded is recorded as
+    failed, with the error, and the job ends `failed` so a person can act."""
+    job = GradingJob.objects.filter(kind=GradingJob.Kind.ATTEMPT, attempt_id=attempt_id).first()
+    if job is None or job.status != GradingJob.Status.RUNNING:
+        return job  # failed before its job was planned: the sweeper sends the attempt again
+    return chunk_fail(job.pk, list(selectors.job_pending(job).values_list("pk", flat=True)), error)
 
 
 def attempts_refresh_status(attempt_ids: Sequence[int] | object) -> int:

@@ -1,5 +1,6 @@
 from .attempt import Answer, Attempt, AttemptQuestion
 from .bank import AcceptedAnswer, AnswerSource, Chapter, Choice, Course, Part, Question, QuestionKind, RubricPoint
+from .extension import Extension
 from .quiz import Assignment, Quiz, QuizItem, ReleasePolicy
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Chapter",
     "Choice",
     "Course",
+    "Extension",
     "Part",
     "Question",
     "QuestionKind",

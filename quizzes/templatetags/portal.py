@@ -1,20 +1,75 @@
+"""Template helpers of the portal: safe Markdown, source badges, times in a zone, durations."""
+
 from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, timedelta
+from typing import Any
 
 import markdown as md
 import nh3
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "em", "strong", "code", "pre", "blockquote", "br", "h3", "h4"}
 
+# Private-use characters stand in for source badges while the Markdown is rendered and sanitised:
+# they survive both as plain text, and content cannot forge them (they are stripped from it first).
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_MARK_RE = re.compile(f"{_MARK_OPEN}(ai|author){_MARK_CLOSE}")
+_PRIVATE_RE = re.compile(f"[{_MARK_OPEN}{_MARK_CLOSE}]")
+
+
+class _NoRawHtml(md.Extension):
+    """Raw HTML in content is text: "<CLS> token" shows as written, "<script>" as harmless text."""
+
+    def extendMarkdown(self, markdown: md.Markdown) -> None:  # Markdown API name
+        markdown.preprocessors.deregister("html_block")
+        markdown.inlinePatterns.deregister("html")
+
+
+def _render_markdown(text: str) -> str:
+    html = md.markdown(text, extensions=["sane_lists", _NoRawHtml()])
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={})  # and anything Markdown itself makes is vetted
+
 
 @register.filter
 def markdown_safe(text: str | None) -> SafeString:
-    """Render bank Markdown for display; raw HTML in content is escaped, never passed through."""
-    html = md.markdown(text or "", extensions=["sane_lists"])
-    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))  # noqa: S308 - sanitised by nh3
+    """Render bank Markdown for display; raw HTML in content is shown as text, never passed through."""
+    return mark_safe(_render_markdown(_PRIVATE_RE.sub("", text or "")))  # noqa: S308 - sanitised by nh3
+
+
+def source_badge(source: str) -> str:
+    if source == "ai":
+        label, hint = _("AI-written"), _("The following text was written by an AI assistant.")
+    else:
+        label, hint = _("Author's note"), _("The following text is the author's own note.")
+    return format_html('<span class="badge badge-{}" title="{}">{}</span>', source, hint, label)
+
+
+@register.simple_tag
+def reference_answer(question: Any) -> SafeString:
+    """The reference answer as safe HTML, with a visible badge where each source (AI, author) starts."""
+    text = _PRIVATE_RE.sub("", question.reference_answer or "")
+    marks = sorted(
+        (m for m in (question.source_marks or []) if m.get("source") in ("ai", "author")),
+        key=lambda m: int(m.get("offset", 0)),
+    )
+    if not marks and question.answer_source in ("ai", "author"):
+        marks = [{"offset": 0, "source": question.answer_source}]
+    for mark in reversed(marks):  # from the end, so earlier offsets stay valid
+        offset = max(0, min(len(text), int(mark.get("offset", 0))))
+        text = f"{text[:offset]}{_MARK_OPEN}{mark['source']}{_MARK_CLOSE}{text[offset:]}"
+    html = _MARK_RE.sub(lambda m: source_badge(m.group(1)), _render_markdown(text))
+    return mark_safe(html)  # noqa: S308 - sanitised by nh3; badges built with format_html
 
 
 @register.filter
@@ -30,7 +85,156 @@ def as_lines(value: object) -> str:
 
 
 @register.filter
+def as_list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    return []
+
+
+@register.filter
 def contains(values: object, item: object) -> bool:
     if isinstance(values, list):
         return str(item) in [str(v) for v in values]
     return str(values) == str(item)
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | Any:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def format_moment(value: datetime, zone: str | None, fmt: str | None = None) -> str:
+    # Translators: a date and time in PHP/Django date format, e.g. "Mon 24 Nov 2026, 18:00".
+    fmt = fmt or pgettext("datetime format", "D, j M Y, H:i")
+    return date_format(timezone.localtime(value, _zone(zone)), fmt)
+
+
+@register.simple_tag
+def moment(value: datetime | None, zone: str | None, style: str = "datetime", local: bool = False) -> SafeString:
+    """A <time> element showing `value` in `zone`.
+
+    With `local=True` the page's script re-renders it in the browser's own time zone; without
+    JavaScript it stays in `zone` (the class's, or the person's chosen zone).
+    """
+    if value is None:
+        return mark_safe("")
+    fmt = {
+        "datetime": pgettext("datetime format", "D, j M Y, H:i"),
+        "time": pgettext("time format", "H:i:s"),
+        "date": pgettext("date format", "D, j M Y"),
+    }[style]
+    return format_html(
+        '<time datetime="{}" data-style="{}"{}>{}</time>',
+        value.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        style,
+        mark_safe(" data-local") if local else "",
+        format_moment(value, zone, fmt),
+    )
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A time span in words: "45 minutes", "1 hour 30 minutes", "2 days"."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if minutes or not parts:
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
+    return " ".join(parts)
+
+
+@register.filter
+def until(value: datetime | None, now: datetime) -> str:
+    """Time left until `value` as "2 d 03:04:05" (the same shape the page's script counts down in)."""
+    if value is None:
+        return ""
+    seconds = max(0, int((value - now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    clock = "%02d:%02d:%02d" % (rest // 3600, rest % 3600 // 60, rest % 60)
+    return (_("%(days)s d %(clock)s") % {"days": days, "clock": clock}) if days else clock
+
+
+@register.filter
+def score(value: Any) -> str:
+    """A score without trailing zeros: 2, 1.5, 0.25."""
+    if value is None:
+        return ""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@register.simple_tag
+def portal_strings() -> SafeString:
+    """Translated strings the page's script needs, as a JSON <script> block (never executed)."""
+    strings = {
+        "saved_at": _("Saved at %(time)s"),
+        "saving": _("Saving…"),
+        "not_saved": _("Not saved, retrying…"),
+        "offline": _("Not saved: no connection. Retrying…"),
+        "unsaved": _("Unsaved changes"),
+        "days": _("%(days)s d %(clock)s"),
+        "warn5": _("5 minutes left. Your answers are saved automatically."),
+        "warn1": _("1 minute left. Your attempt will be submitted automatically at the deadline."),
+        "time_up": _("Time is up. Submitting your attempt…"),
+        "closed": _("Closed"),
+        "your_list": _("Your list"),
+        "item": _("Item %(n)s"),
+        "remove": _("Remove"),
+        "remove_item": _("Remove item %(n)s"),
+        "add_item": _("Add an item"),
+        "your_time": _("Your time"),
+    }
+    return json_script(strings, "portal-strings")
+
+
+def _joined(values: tuple[datetime | None, ...], zone: str, style: str, local: bool) -> SafeString:
+    parts = [moment(v, zone, style, local) for v in values if v is not None]
+    return mark_safe(" – ".join(parts))  # noqa: S308 - each part built with format_html
+
+
+@register.simple_tag(takes_context=True)
+def your_time(context: template.Context, *values: datetime | None, zone: str, style: str = "datetime") -> SafeString:
+    """Times (one, or a window's start and end) in the viewer's zone: their chosen one, else the
+    browser's (the script re-renders them), else, without JavaScript, the class's `zone`."""
+    chosen = getattr(context.get("user"), "time_zone", "")
+    if chosen:
+        return format_html('{} <span class="zone">{}</span>', _joined(values, chosen, style, False), chosen)
+    return format_html('{} <span class="zone" data-local-zone>{}</span>', _joined(values, zone, style, True), zone)
+
+
+@register.simple_tag
+def class_time(*values: datetime | None, zone: str, style: str = "datetime") -> SafeString:
+    """Times (one, or a window's start and end) in the class's (section's) time zone, with its name."""
+    return format_html('{} <span class="zone">{}</span>', _joined(values, zone, style, False), zone)
+
+
+@register.filter
+def points(value: Any) -> str:
+    """ "1 point", "2 points", "1.5 points"."""
+    if value is None:
+        return ""
+    whole = int(value) if value == int(value) else 2  # a fraction reads as plural
+    return ngettext("%(points)s point", "%(points)s points", whole) % {"points": score(value)}
+
+
+@register.filter
+def flag_notes(details: Any) -> list[str]:
+    """Notes for the engine's flags a student should know about (the others are in the feedback)."""
+    notes = {
+        "truncated": _("Only the beginning of your answer was graded: it was longer than the grader reads."),
+        "keyword_stuffing": _("Your answer looks like a list of keywords; explain them in sentences."),
+        "repeats_question": _("Your answer mostly repeats the question."),
+    }
+    flags = details.get("flags", []) if isinstance(details, dict) else []
+    return [notes[f] for f in flags if f in notes]

@@ -1,0 +1,136 @@
+"""REST API of classes: sections (administrators create them) and enrolments (instructors manage them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from classroom import api_permissions as perms
+from classroom.api_conventions import StrictModelSerializer, StrictSerializer
+
+from . import services
+from .models import Enrollment, Section
+
+
+class SectionSerializer(StrictModelSerializer):
+    my_role = serializers.CharField(read_only=True, allow_null=True, help_text="Your role here (null: admin).")
+
+    class Meta:
+        model = Section
+        fields = ["id", "course", "name", "term", "time_zone", "created_at", "my_role"]
+        read_only_fields = ["id", "created_at", "my_role"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sections you belong to"),
+    retrieve=extend_schema(summary="A section"),
+    create=extend_schema(summary="Create a section (administrators)"),
+)
+class SectionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = SectionSerializer
+    filterset_fields = ["course", "term"]
+    ordering_fields = ["name", "term", "created_at"]
+    ordering = ["name"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "create":
+            return [perms.IsAdmin()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> QuerySet[Section]:
+        user = self.request.user
+        role = Enrollment.objects.filter(section=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+        return perms.visible_sections(user).annotate(my_role=Subquery(role)).order_by("name")
+
+    def perform_create(self, serializer: SectionSerializer) -> None:
+        data = serializer.validated_data
+        section = services.section_create(
+            course=data["course"], name=data["name"], term=data.get("term", ""), time_zone=data.get("time_zone", "UTC")
+        )
+        section.my_role = None
+        serializer.instance = section
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.CharField(source="user.shown_name", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "section", "user", "username", "display_name", "role", "created_at"]
+        read_only_fields = fields
+
+
+class EnrollmentCreateSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Enrollment.Role.choices, default=Enrollment.Role.STUDENT)
+
+    def validate_username(self, value: str) -> User:
+        user = User.objects.filter(username=value).first()
+        if user is None:
+            raise serializers.ValidationError("No account with this username.")
+        return user
+
+
+class _SectionChildMixin:
+    """Views under /sections/{section_id}/: the section must be visible (404), the caller staff (403)."""
+
+    request: Request
+    kwargs: dict[str, Any]
+
+    def section(self, permission: type = perms.IsSectionStaff) -> Section:
+        section = get_object_or_404(perms.visible_sections(self.request.user), pk=self.kwargs["section_id"])
+        perms.require(self.request, permission, section)
+        return section
+
+
+@extend_schema_view(
+    get=extend_schema(summary="People of a section (its staff)"),
+    post=extend_schema(
+        summary="Enrol a person, or change their role (instructors)",
+        request=EnrollmentCreateSerializer,
+        responses={201: EnrollmentSerializer},
+    ),
+)
+class EnrollmentListView(_SectionChildMixin, generics.ListCreateAPIView):
+    serializer_class = EnrollmentSerializer
+    filterset_fields = ["role"]
+    ordering_fields = ["created_at", "user__username", "role"]
+    ordering = ["user__username"]
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        if getattr(self, "swagger_fake_view", False):
+            return Enrollment.objects.none()
+        section = self.section()
+        return Enrollment.objects.filter(section=section).select_related("user")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        section = self.section(perms.IsSectionInstructor)
+        data = EnrollmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment = services.enrollment_add(
+            section=section, user=data.validated_data["username"], role=data.validated_data["role"]
+        )
+        return Response(EnrollmentSerializer(enrollment).data, status=201)
+
+
+@extend_schema_view(delete=extend_schema(summary="Take a person out of a section (instructors)"))
+class EnrollmentDetailView(_SectionChildMixin, generics.DestroyAPIView):
+    serializer_class = EnrollmentSerializer
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        if getattr(self, "swagger_fake_view", False):
+            return Enrollment.objects.none()
+        return Enrollment.objects.filter(section=self.section(perms.IsSectionInstructor))
+
+    def perform_destroy(self, instance: Enrollment) -> None:
+        services.enrollment_remove(enrollment=instance)

@@ -1,0 +1,148 @@
+"""Instructor workspace, sections and enrolment: my sections, a new section, a section's roster,
+enrolment by CSV upload and assistants. Permissions: `classes.teach` (404 outside the section's
+staff, 403 for assistants on instructor-only actions)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from quizzes.models import Assignment, Course
+
+from . import access, selectors, services
+from .models import Enrollment
+from .teach import staff_section
+
+CSV_MAX_BYTES = 2 * 1024 * 1024  # a class of thousands is ~100 KB
+
+
+def courses_for_new_sections(user) -> list[Course]:
+    """Courses in which the user may open a section: those they already teach (any, for superusers)."""
+    if user.is_superuser:
+        return list(Course.objects.order_by("title"))
+    return list(
+        Course.objects.filter(sections__enrollments__user=user, sections__enrollments__role=Enrollment.Role.INSTRUCTOR)
+        .distinct()
+        .order_by("title")
+    )
+
+
+class SectionForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), label=gettext_lazy("Course"))
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    term = forms.CharField(max_length=100, required=False, label=gettext_lazy("Term"))
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), initial="Asia/Shanghai")
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.filter(pk__in=[c.pk for c in courses])
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+
+
+class EnrolmentUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("Columns username, name, email; UTF-8 (with or without BOM)."),
+    )
+
+
+class AssistantForm(forms.Form):
+    username = forms.CharField(max_length=150, label=gettext_lazy("Username"))
+
+
+@login_required
+def section_list(request: HttpRequest) -> HttpResponse:
+    sections = list(selectors.sections_taught(request.user))
+    roles = dict(Enrollment.objects.filter(user=request.user, section__in=sections).values_list("section_id", "role"))
+    for section in sections:
+        section.my_role = roles.get(section.pk, "admin")
+    return render(
+        request,
+        "teach/sections.html",
+        {"sections": sections, "can_create": bool(courses_for_new_sections(request.user))},
+    )
+
+
+@login_required
+def section_create(request: HttpRequest) -> HttpResponse:
+    courses = courses_for_new_sections(request.user)
+    if not courses:
+        raise PermissionDenied("Only instructors of a course may open a section of it.")
+    form = SectionForm(request.POST or None, courses=courses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            section = services.section_create_by(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Section %(name)s created.") % {"name": section})
+            return redirect("teach:section", section_id=section.pk)
+    return render(request, "teach/section_form.html", {"form": form})
+
+
+@login_required
+def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
+    section = staff_section(request, section_id)
+    assignments = (
+        Assignment.objects.filter(section=section)
+        .select_related("quiz")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("-opens_at")
+    )
+    return render(
+        request,
+        "teach/section.html",
+        {
+            "section": section,
+            "roster": selectors.roster(section),
+            "assignments": assignments,
+            "is_instructor": access.is_instructor_of(request.user, section.pk),
+            "upload_form": EnrolmentUploadForm(),
+            "assistant_form": AssistantForm(),
+        },
+    )
+
+
+@login_required
+def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
+    section = staff_section(request, section_id, change=True)
+    form = EnrolmentUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            form.add_error("file", _("The file is too large (at most 2 MB)."))
+        else:
+            report = services.enrollment_import_csv(section=section, file=upload.read())
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(new)s accounts created, %(old)s existing accounts enrolled, %(same)s already enrolled.")
+                    % {"new": len(report.created), "old": len(report.enrolled), "same": len(report.already)},
+                )
+    return render(request, "teach/enrol.html", {"section": section, "form": form, "report": report})
+
+
+@login_required
+@require_POST
+def section_assistant_add(request: HttpRequest, section_id: int) -> HttpResponse:
+    section = staff_section(request, section_id, change=True)
+    form = AssistantForm(request.POST)
+    if form.is_valid():
+        try:
+            enrollment = services.assistant_add(section=section, username=form.cleaned_data["username"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(who)s is now an assistant.") % {"who": enrollment.user.shown_name})
+    return redirect("teach:section", section_id=section.pk)

@@ -1,0 +1,258 @@
+"""Real Celery worker processes and private redis-servers for the fault tests and the benchmark.
+
+A worker here is what production runs: `celery -A classroom worker` in its own process group (so
+the test can SIGKILL it and every pool child at once), reading its settings from the environment,
+logging to a file the test reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+from django.conf import settings
+
+from classroom.testing import wait_until
+
+CELERY = Path(sys.executable).with_name("celery")
+PROGRESS = re.compile(r"job\.progress job=(?P<job>\d+) kind=\w+ graded=(?P<graded>\d+) skipped=(?P<skipped>\d+)")
+
+
+def database_url(db: Mapping[str, object] | None = None) -> str:
+    """The URL of the database this process uses (in a test: the test database, e.g. test_test)."""
+    db = db or settings.DATABASES["default"]
+    auth = quote(str(db["USER"]), safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(str(db["PASSWORD"]), safe="")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class CeleryWorker:
+    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        broker_url: str,
+        log_dir: Path,
+        concurrency: int = 1,
+        env: Mapping[str, str] | None = None,
+        loglevel: str = "INFO",
+    ) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": broker_url,
+            "DJANGO_SETTINGS_MODULE": "classroom.settings",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.command = [
+            str(CELERY),
+            "-A",
+            "classroom",
+            "worker",
+            "-Q",
+            "grading,default",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "-n",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            f"--loglevel={loglevel}",
+        ]
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> CeleryWorker:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environment,
+                cwd=settings.BASE_DIR,
+                start_new_session=True,  # its own process group: SIGKILL reaches the pool children too
+            )
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> CeleryWorker:
+        ready = wait_until(lambda: " ready." in self.log() or not self.alive, timeout=timeout, interval=0.1)
+        assert ready and self.alive, f"worker {self.name} did not start:\n{self.log()[-3000:]}"
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def children(self) -> list[int]:
+        """The pool processes (the ones that run tasks)."""
+        try:
+            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
+        except FileNotFoundError:
+            return []
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
+        """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
+        return [
+            (int(m["graded"]), int(m["skipped"]))
+            for m in PROGRESS.finditer(self.log())
+            if job_id is None or int(m["job"]) == job_id
+        ]
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children at once: no warm shutdown, no acknowledgement."""
+        if self.alive:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, *, cold: bool = False, timeout: float = 20.0) -> None:
+        """Warm shutdown (SIGTERM: finish the running task), or cold (SIGQUIT: at once, for an idle
+        worker); SIGKILL whatever is left of the process group after `timeout`."""
+        if self.process is None:
+            return
+        if self.alive:
+            os.killpg(self.pid, signal.SIGQUIT if cold else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)  # pool children left behind, if any
+        except ProcessLookupError:
+            pass
+        if self.process.poll() is None:
+            self.process.wait(timeout=10)
+
+
+def stop_all(workers: list[CeleryWorker], *, cold: bool = True) -> None:
+    """Stop several workers at once. Cold by default: tests stop workers that have finished."""
+    for worker in workers:
+        if worker.alive:
+            os.killpg(worker.pid, signal.SIGQUIT if cold else signal.SIGTERM)
+    for worker in workers:
+        worker.stop(cold=cold)
+
+
+def tcp_ports(pid: int) -> set[int]:
+    """Local ports of the TCP sockets process `pid` holds (to match it with pg_stat_activity.client_port)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a live process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RedisServer:
+    """A private, throwaway redis-server on 127.0.0.1 (no persistence), for tests that stop the broker."""
+
+    def __init__(self, *, port: int | None = None, log_dir: Path) -> None:
+        self.port = port or free_port()
+        self.log_path = log_dir / f"redis-{self.port}.log"
+        self.dir = log_dir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+
+    def start(self) -> RedisServer:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.dir),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        assert wait_until(self._pings, timeout=10, interval=0.05), (
+            f"redis-server did not start:\n{self.log_path.read_text()}"
+        )
+        return self
+
+    def _pings(self) -> bool:
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        """Shut down without saving: whatever the broker held is gone, as after a crash."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            self.client().shutdown(nosave=True)
+        except redis.RedisError:
+            pass  # the server closes the connection as it goes
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def wait_for(condition, *, timeout: float, what: str, interval: float = 0.2) -> None:
+    started = time.monotonic()
+    assert wait_until(condition, timeout=timeout, interval=interval), (
+        f"{what} (waited {time.monotonic() - started:.0f}s)"
+    )

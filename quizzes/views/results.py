@@ -1,0 +1,97 @@
+"""After submitting: the receipt (proof of what was stored) and the result, once released."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..models import Attempt, QuestionKind
+from .attempt import release_rule
+
+
+def answers_digest(rows: list[selectors.AttemptRow]) -> str:
+    """A short fingerprint of the stored answers a student can keep as proof of what was submitted.
+
+    The first 16 hex digits of SHA-256 over the JSON list [[question id, stored response], ...] in
+    question order (keys sorted, no spaces, UTF-8): anyone holding the stored answers can recompute it.
+    """
+    payload = [[r.item.question_id, r.answer.response if r.answer else None] for r in rows]
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@login_required
+def attempt_receipt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = selectors.student_attempt(attempt_id, request.user)
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        return redirect("portal:attempt", attempt_id=attempt.pk)
+    rows = selectors.attempt_rows(attempt)
+    context = {
+        "attempt": attempt,
+        "answered": sum(1 for r in rows if not selectors.response_is_empty(r.answer)),
+        "question_count": len(rows),
+        "digest": answers_digest(rows),
+        "released": selectors.results_released(attempt, timezone.now()),
+        "release_rule": release_rule(attempt.assignment),
+    }
+    return render(request, "portal/receipt.html", context)
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """The student's own answer as the result page shows it: choices by their text, lists as lists."""
+
+    entries: list[str] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.entries and not self.text
+
+
+def _answer_display(row: selectors.AttemptRow) -> ShownAnswer:
+    question = row.item.question
+    response = row.answer.response if row.answer else None
+    if response in (None, "", []):
+        return ShownAnswer()
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE, QuestionKind.MULTIPLE_CHOICE):
+        chosen = {str(v) for v in (response if isinstance(response, list) else [response])}
+        choices = list(question.choices.all())
+        if question.kind == QuestionKind.TRUE_FALSE:  # the first choice means "true" (see grading.adapters)
+            return ShownAnswer(
+                [_("True") if i == 0 else _("False") for i, c in enumerate(choices) if str(c.pk) in chosen]
+            )
+        return ShownAnswer([c.text for c in choices if str(c.pk) in chosen])
+    if question.kind == QuestionKind.ENUMERATION and isinstance(response, list):
+        return ShownAnswer([str(v) for v in response])
+    return ShownAnswer(text=str(response))
+
+
+@login_required
+def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = selectors.student_attempt(attempt_id, request.user)
+    now = timezone.now()
+    if not selectors.results_released(attempt, now):
+        messages.info(request, _("Results are not released yet."))
+        return redirect("portal:receipt", attempt_id=attempt.pk)
+    rows = selectors.attempt_rows(attempt)
+    score, total = selectors.attempt_total(rows)
+    waiting = sum(1 for r in rows if r.grade is None or r.grade.score is None)
+    context = {
+        "attempt": attempt,
+        "rows": [(row, _answer_display(row)) for row in rows],
+        "score": score,
+        "total": total,
+        "waiting": waiting,
+        "show_reference": selectors.reference_answers_visible(attempt, now),
+    }
+    return render(request, "portal/result.html", context)

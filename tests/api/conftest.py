@@ -1,0 +1,127 @@
+"""A small world for the API tests: two sections of two courses, the six personas of the
+permission matrix, an assignment with a graded attempt and one in progress, a grading job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from classes.models import Enrollment, Section
+from classes.tests.factories import EnrollmentFactory, SectionFactory
+from grading.models import GradingJob
+from grading.services import grade_answers
+from quizzes import services as quiz_services
+from quizzes.models import Answer, Assignment, Attempt, Chapter, Question, Quiz, RubricPoint
+from quizzes.tests.factories import (
+    AssignmentFactory,
+    ChapterFactory,
+    QuizFactory,
+    QuizItemFactory,
+    short_text_question,
+    single_choice_question,
+)
+
+PERSONAS = ("anonymous", "other_student", "student", "assistant", "instructor", "admin")
+PASSWORD = "pass-word-123"  # UserFactory's
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing six passwords per test with PBKDF2 would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    section: Section
+    other_section: Section
+    users: dict[str, User | None]
+    tokens: dict[str, str]
+    spare: Enrollment  # a student the instructor may remove
+    scripter: User  # has no token yet
+    chapter: Chapter
+    choice_q: Question
+    text_q: Question
+    quiz: Quiz
+    assignment: Assignment
+    graded: Attempt
+    open_attempt: Attempt
+    graded_answer: Answer
+    job: GradingJob
+
+    def client(self, persona: str) -> APIClient:
+        client = APIClient()
+        if persona != "anonymous":
+            client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[persona]}")
+        return client
+
+
+def build_world() -> World:
+    section = SectionFactory()
+    other_section = SectionFactory()  # another course
+    role = Enrollment.Role
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "other_student": EnrollmentFactory(section=other_section, role=role.STUDENT).user,
+        "student": EnrollmentFactory(section=section, role=role.STUDENT).user,
+        "assistant": EnrollmentFactory(section=section, role=role.ASSISTANT).user,
+        "instructor": EnrollmentFactory(section=section, role=role.INSTRUCTOR).user,
+        "admin": UserFactory(is_superuser=True, is_staff=True),
+    }
+    tokens = {name: Token.objects.create(user=u).key for name, u in users.items() if u is not None}
+    spare = EnrollmentFactory(section=section, role=role.STUDENT)
+    chapter = ChapterFactory(course=section.course)
+    choice_q = single_choice_question(chapter=chapter)
+    text_q = short_text_question(chapter=chapter)
+    RubricPoint.objects.create(question=text_q, text="names the encoder", weight=1)
+    quiz = QuizFactory(course=section.course)
+    QuizItemFactory(quiz=quiz, question=choice_q, position=1)
+    QuizItemFactory(quiz=quiz, question=text_q, position=2)
+    assignment = AssignmentFactory(quiz=quiz, section=section, max_attempts=2, grace_period=timedelta(minutes=1))
+    student = users["student"]
+    graded = quiz_services.attempt_start(assignment=assignment, student=student)
+    correct = str(choice_q.choices.get(is_correct=True).pk)
+    quiz_services.answers_save(attempt=graded, responses={choice_q.pk: correct, text_q.pk: "BERT"})
+    quiz_services.attempt_submit(attempt=graded)
+    grade_answers(list(graded.answers.values_list("pk", flat=True)))
+    graded.refresh_from_db()
+    open_attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    job = GradingJob.objects.create(kind=GradingJob.Kind.ASSIGNMENT, assignment=assignment)
+    return World(
+        section=section,
+        other_section=other_section,
+        users=users,
+        tokens=tokens,
+        spare=spare,
+        scripter=UserFactory(),
+        chapter=chapter,
+        choice_q=choice_q,
+        text_q=text_q,
+        quiz=quiz,
+        assignment=assignment,
+        graded=graded,
+        open_attempt=open_attempt,
+        graded_answer=graded.answers.get(question=choice_q),
+        job=job,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
