@@ -7,6 +7,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# Translations: the .po catalogs are compiled here (Babel; no GNU gettext), .mo files are not committed.
+RUN pybabel --quiet compile -d locale -D django
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 RUN useradd --create-home classroom && chown -R classroom /app
 USER classroom

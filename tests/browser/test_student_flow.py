@@ -157,8 +157,11 @@ def test_deadline_passing_while_the_page_is_open_submits_with_the_saved_answers(
     page = phone_page
     assignment, _choice, free = choice_and_free_text_quiz(section, time_limit=timedelta(seconds=7))
     page.goto(live_server.url + "/")
+    shots.take(page, "login")
     sign_in(page, live_server.url, student.username)
+    shots.take(page, "dashboard")
     page.goto(f"{live_server.url}/assignments/{assignment.pk}/start/")
+    shots.take(page, "start")
     page.get_by_role("button", name="Start the attempt").click()
     attempt = Attempt.objects.get()
     page.get_by_label("Your answer", exact=True).fill("saved before the deadline")
@@ -195,7 +198,7 @@ def test_the_same_path_in_chinese(page, live_server, celery_worker, section, stu
 
 
 def test_without_javascript_answering_and_submitting_still_work(
-    browser, live_server, transactional_db, section, student
+    browser, live_server, transactional_db, section, student, shots
 ):
     assignment, choice, _free = choice_and_free_text_quiz(section)
     listing = QuestionFactory(
@@ -206,27 +209,34 @@ def test_without_javascript_answering_and_submitting_still_work(
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(live_server.url + "/")
+    shots.take(page, "login")
     page.fill("#id_username", student.username)
     page.fill("#id_password", "pass-word-123")
     page.get_by_role("button", name="Sign in").click()
+    shots.take(page, "dashboard")
     page.get_by_role("link", name=re.compile("^Start")).first.click()
+    shots.take(page, "start")
     page.get_by_role("button", name="Start the attempt").click()
+    shots.take(page, "attempt")
     page.get_by_label("BERT").check()
     page.get_by_label("Your list, one item per line").fill("Filter\nImage compression")  # the no-JS list
     page.get_by_role("button", name="Save answers").click()
     expect(page.locator(".messages")).to_contain_text("Saved at")
     expect(page.get_by_label("Your list, one item per line")).to_have_value("Filter\nImage compression")
+    shots.take(page, "attempt-saved")
     page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_text("1 question is not answered")).to_be_visible()
+    shots.take(page, "confirm")
     page.get_by_role("button", name="Submit now").click()
     expect(page.locator(".receipt")).to_contain_text("2 of 3")
+    shots.take(page, "receipt")
     attempt = Attempt.objects.get()
     assert attempt.status == Attempt.Status.SUBMITTED
     assert Answer.objects.get(attempt=attempt, question=listing).response == ["Filter", "Image compression"]
     context.close()
 
 
-def test_the_whole_path_works_by_keyboard(page, live_server, transactional_db, section, student):
+def test_the_whole_path_works_by_keyboard(page, live_server, transactional_db, section, student, shots):
     assignment, choice, _free = choice_and_free_text_quiz(section)
     listing = QuestionFactory(
         chapter=choice.chapter, number=100, kind=QuestionKind.ENUMERATION, prompt="List two defenses.", min_items=0
@@ -244,19 +254,21 @@ def test_the_whole_path_works_by_keyboard(page, live_server, transactional_db, s
                 return
         raise AssertionError(f"Tab never reached {matches}")
 
-    def enter_and_wait() -> None:
+    def enter_and_wait(arrives_at: str) -> None:
         with page.expect_navigation():
             page.keyboard.press("Enter")
+        shots.take(page, arrives_at)
 
     page.goto(live_server.url + "/")
+    shots.take(page, "login")
     page.keyboard.type(student.username)  # the username field has the focus on arrival
     page.keyboard.press("Tab")
     page.keyboard.type("pass-word-123")
-    enter_and_wait()
+    enter_and_wait("dashboard")
     tab_to("el.textContent.trim().startsWith('Start')")
-    enter_and_wait()
+    enter_and_wait("start")
     tab_to("el.textContent.trim() === 'Start the attempt'")
-    enter_and_wait()
+    enter_and_wait("attempt")
     tab_to("el.type === 'radio'")
     page.keyboard.press("Space")
     tab_to("el.tagName === 'TEXTAREA'")
@@ -267,9 +279,9 @@ def test_the_whole_path_works_by_keyboard(page, live_server, transactional_db, s
     page.keyboard.type("Compression")
     expect(page.locator(".enum-items input")).to_have_count(2)
     tab_to("el.textContent.trim() === 'Review and submit'")
-    enter_and_wait()
+    enter_and_wait("confirm")
     tab_to("el.textContent.trim() === 'Submit now'")
-    enter_and_wait()
+    enter_and_wait("receipt")
     expect(page.locator(".receipt")).to_contain_text("3 of 3")
     attempt = Attempt.objects.get()
     stored = {a.question_id: a.response for a in attempt.answers.all()}
