@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, parsers, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from quizzes.errors import (
     AnswerTooLong,
@@ -95,6 +94,10 @@ def _first_code(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error the API raises, in one format. Unexpected exceptions stay 500s (they are bugs)."""
+    # Imported here: rest_framework.views reads the API settings at import time, and those
+    # name this module, so a module-level import is circular when this module loads first.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, ClassroomError):
         code = CLASSROOM_ERROR_STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
         return Response(_error(exc.code, exc.message), status=code)
