@@ -146,7 +146,7 @@ def objective_questions(course):
 
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-ENGLISH_PHRASE = re.compile(r"[A-Za-z][A-Za-z\- ]{2,40}[A-Za-z]")
+ENGLISH_WORD = re.compile(r"\b[A-Za-z][A-Za-z\-]*[A-Za-z]\b")
 EN_TEMPLATES = [
     "The main idea is {a}.",
     "It relies on {a} and {b}.",
@@ -157,6 +157,26 @@ EN_TEMPLATES = [
     "Compared with {b}, {a} needs no labels.",
 ]
 ZH_OPENINGS = ["", "", "我认为", "简单来说，", "答：", "主要是", "总的来说，"]
+ZH_FILLERS = ["其实", "也就是", "主要", "可以", "一般", "通常", "本质上", "大概", "就是", "能够"]
+EN_FILLERS = ["basically", "mainly", "usually", "in practice", "roughly", "really", "also", "mostly", "often"]
+
+
+def _vary_zh(clause: str, rng: random.Random) -> str:
+    """A student's own wording of a clause: a filler or two, a character or two left out."""
+    chars = list(clause)
+    for _ in range(rng.randint(1, 2)):
+        chars.insert(rng.randrange(len(chars) + 1), rng.choice(ZH_FILLERS))
+    if len(chars) > 8 and rng.random() < 0.5:
+        del chars[rng.randrange(len(chars))]
+    return "".join(chars)
+
+
+def _vary_en(sentence: str, rng: random.Random) -> str:
+    words = sentence.split()
+    words.insert(rng.randrange(1, len(words) + 1), rng.choice(EN_FILLERS))
+    if len(words) > 6 and rng.random() < 0.5:
+        del words[rng.randrange(1, len(words) - 1)]
+    return " ".join(words)
 
 
 class Responder:
@@ -206,14 +226,19 @@ class Responder:
         clauses = [c.strip(" *•-") for c in re.split(r"[。；;，,\n]", question.reference_answer) if CJK.search(c)]
         clauses = [c for c in clauses if 2 < len(c) < 120] or [question.prompt]
         picked = self.rng.sample(clauses, min(len(clauses), self.rng.randint(1, 4)))
-        return self.rng.choice(ZH_OPENINGS) + "，".join(picked) + "。"
+        sentences = [_vary_zh(c, self.rng) for c in picked]
+        return self.rng.choice(ZH_OPENINGS) + "。".join(sentences) + "。"
 
     def _english(self, question) -> str:
-        phrases = [p.strip() for p in ENGLISH_PHRASE.findall(question.reference_answer + " " + question.prompt)]
-        phrases = [p for p in phrases if len(p.split()) <= 6] or ["the representation", "the model"]
+        words = ENGLISH_WORD.findall(question.reference_answer + " " + question.prompt) or ["the", "model"]
+
+        def phrase() -> str:
+            start = self.rng.randrange(len(words))
+            return " ".join(words[start : start + self.rng.randint(1, 4)])
+
         sentences = []
         for template in self.rng.sample(EN_TEMPLATES, self.rng.randint(2, 4)):
-            sentences.append(template.format(a=self.rng.choice(phrases), b=self.rng.choice(phrases)))
+            sentences.append(_vary_en(template.format(a=phrase(), b=phrase()), self.rng))
         return " ".join(sentences)
 
 

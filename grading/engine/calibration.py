@@ -10,7 +10,10 @@ question in how much they demand. A few graded answers to the same question fix 
   its score, added in logit space once the examples disagree (>= 2 distinct scores).
 
 On SciEntsBank (10 examples per question, remaining 3,619 answers scored) this beat isotonic
-regression on the raw score (macro-F1 0.78 vs 0.75; on Beetle 0.77 vs 0.75); see free_text.py.
+regression on the raw score (macro-F1 0.78 vs 0.75; on Beetle 0.77 vs 0.75).
+
+The module also turns a score fraction into points (`round_score`) and a confidence
+(`confidence_of`): both are about how a fraction is read against the pass mark.
 """
 
 from __future__ import annotations
@@ -82,3 +85,24 @@ def fit_calibration(raw_scores: Sequence[float], fractions: Sequence[float]) -> 
     if len(raw) < MIN_EXAMPLES:
         return None
     return Calibration(shift=fit_shift(logit(raw), y), fractions=y, vote=len(np.unique(y)) >= 2)
+
+
+CONFIDENCE_MARGIN = 0.25  # a decision this far (or further) from its threshold is certain
+
+
+def confidence_of(strengths: Sequence[float], fraction: float) -> float:
+    """60% how far the score is from the pass mark, 40% how far each point is from covered."""
+    overall = min(1.0, abs(fraction - 0.5) / CONFIDENCE_MARGIN)
+    points = float(np.mean([min(1.0, abs(s - 0.5) / CONFIDENCE_MARGIN) for s in strengths]))
+    return round(0.6 * overall + 0.4 * points, 3)
+
+
+def round_score(fraction: float, max_points: float, step: float = 0.1) -> float:
+    """Points rounded to `step`, never crossing the half-points pass mark the other way."""
+    units = round(max(0.0, min(1.0, fraction)) * max_points / step)
+    half_units = math.ceil(round(max_points / 2 / step, 9))
+    if fraction >= 0.5:
+        units = max(units, half_units)
+    else:
+        units = min(units, half_units - 1)
+    return round(max(0.0, units * step), 6)

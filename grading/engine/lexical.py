@@ -209,9 +209,10 @@ def _concepts() -> dict[str, str]:
 class AnswerTerms:
     """An answer prepared once for many overlap checks."""
 
-    terms: frozenset[str]
+    terms: frozenset[str]  # with jieba's sub-words, for forgiving matches
     text: str  # folded text, for CJK substring checks
     bigrams: frozenset[str]
+    core: frozenset[str] = frozenset()  # the answer's own content terms (no sub-words)
 
 
 def answer_terms(text: str) -> AnswerTerms:
@@ -219,7 +220,7 @@ def answer_terms(text: str) -> AnswerTerms:
     terms = set(content_terms(folded, search=True))
     cjk = "".join(_RUN_RE.findall(folded))
     bigrams = frozenset(cjk[i : i + 2] for i in range(len(cjk) - 1) if _CJK_RE.match(cjk[i]))
-    return AnswerTerms(frozenset(terms), folded, bigrams)
+    return AnswerTerms(frozenset(terms), folded, bigrams, frozenset(content_terms(folded)))
 
 
 def term_match(t: str, answer: AnswerTerms) -> float:

@@ -69,6 +69,24 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+def split_segments(text: str, max_chars: int = 160) -> list[str]:
+    """An answer's units for embedding: sentences, long ones split into clauses, and fragments
+    under 12 characters joined to their neighbour (each unit costs a model call slot)."""
+    pieces: list[str] = []
+    for sentence in split_sentences(text):
+        if len(sentence) > max_chars:
+            pieces.extend(p for p in re.split(r"(?<=[,，:：、])\s*", sentence) if p.strip())
+        else:
+            pieces.append(sentence)
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (len(piece) < 12 or len(merged[-1]) < 12) and len(merged[-1]) + len(piece) <= max_chars:
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged or [text]
+
+
 def _ends_sentence(text: str, i: int) -> bool:
     if i + 1 < len(text) and not text[i + 1].isspace():
         return False
