@@ -1,10 +1,19 @@
 """Free-text grading: rubric key points covered by meaning (e5 embeddings) and by terms.
 
-For every key point the grader takes the best cosine similarity between the point and the
-answer or any of its sentences, and the weighted share of the point's terms the answer contains
-(stems, jieba words, bilingual synonyms). A logistic mix of the two is the point's coverage
-strength; the score is the weighted coverage, blended with the whole answer's similarity to
-the reference answer(s) beyond what the prompt already says. Decisions near their thresholds
+Per answer (truncated to MAX_SCORED_CHARS; identical normalised answers are scored once):
+
+* meaning: the best cosine between each key point and the answer or any of its sentences
+  (the answer's own vector is the length-weighted mean of its sentence vectors, so every
+  distinct sentence is embedded once and nothing twice), shifted per language pair;
+* terms: the weighted share of the point's content terms and keywords found in the answer
+  (Snowball stems, jieba words, bilingual synonyms; words of the prompt count little);
+* a point's strength = sigmoid(a * (cosine - c) + b * (term share - d)), covered at >= 0.5;
+* raw score = 44% weighted coverage + 56% the same logistic on the whole answer against the
+  reference(s), after a penalty when the answer is closer to the prompt than to the reference;
+* with >= 3 graded examples, calibration.py adjusts the raw score for this question;
+* score = fraction x max points, rounded to a tenth of a point without crossing the pass mark.
+
+Keyword bags and restated questions are capped and flagged; decisions near their thresholds
 lower the confidence and send the answer to a person.
 """
 

@@ -90,7 +90,7 @@ def split_segments(text: str, max_chars: int = 160) -> list[str]:
 def _ends_sentence(text: str, i: int) -> bool:
     if i + 1 < len(text) and not text[i + 1].isspace():
         return False
-    word = re.search(r"([A-Za-z.]+)$", text[:i])
+    word = re.search(r"([A-Za-z.]+)$", text[max(0, i - 8) : i])
     return not (word and word.group(1).lower().strip(".") in _ABBREVIATIONS)
 
 
@@ -113,7 +113,7 @@ def _blocks(text: str) -> list[tuple[bool, str]]:
             blocks[-1] = (True, _join(blocks[-1][1], body.strip()))
         else:
             blocks.append((False, line.strip()))
-            item_indent, top_indent = -1, top_indent
+            item_indent = -1
     return blocks
 
 
@@ -220,8 +220,8 @@ def keywords(text: str, prompt_terms: set[str], counts: Counter | None = None) -
     for cand in latin + cjk:
         key = cand if lexical.has_cjk(cand) or len(cand.split()) > 1 or cand.isupper() else cand.lower()
         scored[key] = max(scored.get(key, 0.0), _salience(cand, prompt_terms, counts))
-    order = list(scored)
-    ranked = sorted((k for k in order if scored[k] > 0), key=lambda k: (-scored[k], order.index(k)))
+    order = {k: i for i, k in enumerate(scored)}
+    ranked = sorted((k for k in scored if scored[k] > 0), key=lambda k: (-scored[k], order[k]))
     chosen: list[str] = []
     for cand in ranked:
         if not any(lexical.fold(cand) in lexical.fold(c) for c in chosen):
