@@ -30,6 +30,32 @@ def _user(username: str, display_name: str, *, staff: bool = False) -> User:
     return user
 
 
+def _question(
+    chapter: Chapter,
+    number: int,
+    kind: str,
+    points: int,
+    prompt: str,
+    *,
+    choices: tuple[tuple[str, bool], ...] = (),
+    accepted: tuple[tuple[str, list[str]], ...] = (),
+    **fields: object,
+) -> Question:
+    """One demo question with its choices (text, correct) or accepted answers (text, synonyms)."""
+    question = Question.objects.create(
+        chapter=chapter, ref=str(number), number=number, kind=kind, points=points, prompt=prompt, **fields
+    )
+    Choice.objects.bulk_create(
+        Choice(question=question, text=text, is_correct=correct, position=i)
+        for i, (text, correct) in enumerate(choices, start=1)
+    )
+    AcceptedAnswer.objects.bulk_create(
+        AcceptedAnswer(question=question, text=text, synonyms=synonyms, position=i)
+        for i, (text, synonyms) in enumerate(accepted, start=1)
+    )
+    return question
+
+
 def _warm_up_chapter(course: Course) -> Chapter:
     """A small chapter with one question of each objective type, so the demo shows instant grading."""
     chapter, created = Chapter.objects.get_or_create(
@@ -37,67 +63,47 @@ def _warm_up_chapter(course: Course) -> Chapter:
     )
     if not created:
         return chapter
-    q = Question.objects.create(
-        chapter=chapter,
-        ref="1",
-        number=1,
-        kind=QuestionKind.SINGLE_CHOICE,
-        points=2,
-        prompt="Which model reads the input in both directions?",
+    _question(
+        chapter,
+        1,
+        QuestionKind.SINGLE_CHOICE,
+        2,
+        "Which model reads the input in both directions?",
+        choices=(("BERT", True), ("GPT", False)),
     )
-    Choice.objects.bulk_create(
-        [Choice(question=q, text="BERT", is_correct=True, position=1), Choice(question=q, text="GPT", position=2)]
+    _question(
+        chapter,
+        2,
+        QuestionKind.TRUE_FALSE,
+        1,
+        "The L-infinity norm is stricter than L2 for “non-perceivable” attacks.",
+        choices=(("True", True), ("False", False)),
     )
-    q = Question.objects.create(
-        chapter=chapter,
-        ref="2",
-        number=2,
-        kind=QuestionKind.TRUE_FALSE,
-        points=1,
-        prompt="The L-infinity norm is stricter than L2 for “non-perceivable” attacks.",
-    )
-    Choice.objects.bulk_create(
-        [Choice(question=q, text="True", is_correct=True, position=1), Choice(question=q, text="False", position=2)]
-    )
-    Question.objects.create(
-        chapter=chapter,
-        ref="3",
-        number=3,
-        kind=QuestionKind.NUMERIC,
-        points=1,
-        prompt="Omniglot has how many characters?",
-        numeric_value=1623,
-    )
-    q = Question.objects.create(
-        chapter=chapter,
-        ref="4",
-        number=4,
-        kind=QuestionKind.SHORT_TEXT,
-        points=2,
-        prompt="What is the full name of MAML?",
+    _question(chapter, 3, QuestionKind.NUMERIC, 1, "Omniglot has how many characters?", numeric_value=1623)
+    _question(
+        chapter,
+        4,
+        QuestionKind.SHORT_TEXT,
+        2,
+        "What is the full name of MAML?",
+        accepted=(("Model-Agnostic Meta-Learning", ["模型无关元学习"]),),
         reference_answer="Model-Agnostic Meta-Learning",
     )
-    AcceptedAnswer.objects.create(question=q, text="Model-Agnostic Meta-Learning", synonyms=["模型无关元学习"])
-    q = Question.objects.create(
-        chapter=chapter,
-        ref="5",
-        number=5,
-        kind=QuestionKind.ENUMERATION,
-        points=4,
-        prompt="List at least four ways of passive defense.",
+    _question(
+        chapter,
+        5,
+        QuestionKind.ENUMERATION,
+        4,
+        "List at least four ways of passive defense.",
         min_items=4,
-    )
-    for i, (text, synonyms) in enumerate(
-        [
+        accepted=(
             ("Filter", ["Smoothing", "滤波", "平滑"]),
             ("Image Compression", ["图像压缩", "compression"]),
             ("Generator", ["生成器"]),
             ("Randomization", ["随机化"]),
             ("Adversarial Training", ["对抗训练"]),
-        ],
-        start=1,
-    ):
-        AcceptedAnswer.objects.create(question=q, text=text, synonyms=synonyms, position=i)
+        ),
+    )
     return chapter
 
 
