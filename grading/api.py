@@ -254,7 +254,7 @@ class JobProgressSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if isinstance(instance, GradingJob):
-            instance = selectors.job_progress(instance.pk)
+            instance = selectors.progress_of(instance)
         return super().to_representation(instance)
 
 

@@ -52,7 +52,7 @@ class Monitor:
 
 def assignment_monitor(assignment: Assignment, *, now: datetime | None = None) -> Monitor:
     from grading.models import Grade, GradingJob
-    from grading.selectors import job_progress
+    from grading.selectors import progress_of
 
     students = (
         Enrollment.objects.filter(section_id=assignment.section_id, role=Enrollment.Role.STUDENT)
@@ -97,10 +97,9 @@ def assignment_monitor(assignment: Assignment, *, now: datetime | None = None) -
         "graded": sum(r.status == Attempt.Status.GRADED for r in rows),
         "needs_review": sum(r.needs_review > 0 for r in rows),
     }
-    job_ids = list(
+    jobs = (
         GradingJob.objects.filter(assignment=assignment)
         .exclude(kind=GradingJob.Kind.ATTEMPT)  # batch jobs only: per-attempt jobs are one per submit
-        .order_by("-created_at")
-        .values_list("pk", flat=True)[:JOBS_SHOWN]
+        .order_by("-created_at")[:JOBS_SHOWN]
     )
-    return Monitor(assignment, rows, counts, [job_progress(pk) for pk in job_ids])
+    return Monitor(assignment, rows, counts, [progress_of(job) for job in jobs])
