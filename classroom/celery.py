@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
@@ -26,3 +26,22 @@ app.conf.beat_schedule = {
         "options": {"expires": 110},
     },
 }
+
+
+def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:
+    """Model threads for each pool process: the configured count, else the cores shared out
+    between the pool's processes (at least one each)."""
+    if configured > 0:
+        return configured
+    processes = concurrency if isinstance(concurrency, int) and concurrency > 0 else cores
+    return max(1, cores // processes)
+
+
+@signals.worker_init.connect
+def cap_embedding_threads(sender, **kwargs) -> None:
+    """Runs in the worker's main process before the pool forks, so every child inherits it."""
+    from django.conf import settings
+
+    from grading.engine.embedding import available_cores, set_threads
+
+    set_threads(embed_threads_per_process(sender.concurrency, available_cores(), settings.GRADING_EMBED_THREADS))

@@ -156,6 +156,9 @@ CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 
 # --- Grading ------------------------------------------------------------------------------
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
+# Threads of the embedding model in each worker pool process; 0 = cores / pool processes.
+# Several worker processes on one machine: set it so threads x processes <= cores.
+GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)
 ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------
