@@ -70,8 +70,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_segments(text: str, max_chars: int = 160) -> list[str]:
-    """An answer's units for embedding: sentences, long ones split into clauses, and fragments
-    under 12 characters joined to their neighbour (each unit costs a model call slot)."""
+    """An answer's units for embedding: sentences, long ones split into clauses, then neighbours
+    packed together while the unit stays within max_chars.
+
+    Every unit costs the model its prefix and special tokens on top of its words: one unit per
+    sentence embedded 16% more tokens than the whole answers of an exam (3,553 answers), packed
+    units 3.5% more, which kept the seed set's agreement (r 0.680 vs 0.692) and SciEntsBank's
+    macro-F1 (0.693 both)."""
     pieces: list[str] = []
     for sentence in split_sentences(text):
         if len(sentence) > max_chars:
@@ -80,7 +85,7 @@ def split_segments(text: str, max_chars: int = 160) -> list[str]:
             pieces.append(sentence)
     merged: list[str] = []
     for piece in pieces:
-        if merged and (len(piece) < 12 or len(merged[-1]) < 12) and len(merged[-1]) + len(piece) <= max_chars:
+        if merged and len(merged[-1]) + 1 + len(piece) <= max_chars:
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grading.engine import lexical
-from grading.engine.rubric import clean_markdown, detect_lang, propose_rubric, split_sentences
+from grading.engine.rubric import clean_markdown, detect_lang, propose_rubric, split_segments, split_sentences
 
 SEED = Path(__file__).resolve().parents[3] / "bank" / "deep_learning_ch8-14.txt"  # the shipped seed bank
 
@@ -148,3 +148,17 @@ def test_jieba_initialises_quietly():
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "自编码器" in done.stdout
+
+
+def test_segments_pack_short_sentences_into_one_unit():
+    """Each unit costs the model extra tokens, so short neighbours share one unit."""
+    answer = "Encoder compresses. Decoder reconstructs. 低维表示可用于分类。"
+    assert split_segments(answer, 160) == ["Encoder compresses. Decoder reconstructs. 低维表示可用于分类。"]
+
+
+def test_segments_stay_within_the_limit_and_keep_every_word():
+    sentences = [f"Sentence number {i} says something about autoencoders and their codes." for i in range(12)]
+    units = split_segments(" ".join(sentences), 160)
+    assert len(units) > 1
+    assert all(len(unit) <= 160 for unit in units)
+    assert " ".join(units).split() == " ".join(sentences).split()
