@@ -99,6 +99,12 @@ class GradingJob(models.Model):
     failed = models.PositiveIntegerField(_("answers failed"), default=0)
     failed_answers = models.JSONField(_("answers that failed"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
+    redeliveries = models.JSONField(
+        _("redeliveries"),
+        default=dict,
+        blank=True,
+        help_text=_("Chunk (or attempt) -> times the broker delivered it again after its worker was lost."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

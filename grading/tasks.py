@@ -1,7 +1,9 @@
 """Celery tasks of the grading queue. Thin: ids in, a service call, nothing else.
 
 All are idempotent (state guards and unique constraints in the services), acknowledged late with
-prefetch 1 (settings), so a worker that dies mid-task leaves its message to be delivered again.
+prefetch 1 (settings), so a worker that dies mid-task leaves its message to be delivered again; a
+message that keeps coming back (its work kills the worker every time) is dead-lettered after
+services.jobs.MAX_REDELIVERIES.
 """
 
 from __future__ import annotations
@@ -37,8 +39,15 @@ class AttemptTask(Task):
         services.attempt_fail(args[0], f"{type(exc).__name__}: {exc}")
 
 
-@shared_task(base=AttemptTask, acks_late=True, **RETRY)
-def grade_attempt(attempt_id: int) -> None:
+def redelivered(task: Task) -> bool:
+    """The broker marks a message it delivers again after its worker was lost."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+@shared_task(bind=True, base=AttemptTask, acks_late=True, **RETRY)
+def grade_attempt(self: Task, attempt_id: int) -> None:
+    if redelivered(self) and services.attempt_redelivered(attempt_id):
+        return
     services.attempt_grade(attempt_id)
 
 
@@ -51,8 +60,10 @@ def grade_job(job_id: int) -> int:
     return len(chunks)
 
 
-@shared_task(base=ChunkTask, acks_late=True, soft_time_limit=600, time_limit=660, **RETRY)
-def grade_chunk(job_id: int, answer_ids: list[int]) -> None:
+@shared_task(bind=True, base=ChunkTask, acks_late=True, soft_time_limit=600, time_limit=660, **RETRY)
+def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
+    if redelivered(self) and services.chunk_redelivered(job_id, answer_ids):
+        return
     services.chunk_grade(job_id, answer_ids)
 
 

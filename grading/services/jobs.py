@@ -8,6 +8,7 @@ counts wrong; re-running a job's plan only finds what is still ungraded.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ CHUNK_SIZE_DEFAULT = 200
 
 # A queued or running job whose progress has not moved for this long is handed to a worker again.
 STALL_AFTER = timedelta(minutes=5)
+
+# A message whose worker died (killed, out of memory, segfault) is delivered again (acks_late). A
+# chunk that kills its worker every time would otherwise go round for ever: after this many
+# redeliveries it is dead-lettered instead.
+MAX_REDELIVERIES = 3
 
 
 def chunk_size() -> int:
@@ -109,6 +115,9 @@ def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
     job = GradingJob.objects.get(pk=job_id)
     rescore_before = job.created_at if job.kind == GradingJob.Kind.CALIBRATE else None
     outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before)
+    if outcome.failed:
+        errors = sorted(set(outcome.failed.values()))
+        chunk_fail(job.pk, list(outcome.failed), "\n".join(errors))
     attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
     job = job_refresh(job.pk)
     log_event("job.progress", job, graded=outcome.graded, skipped=outcome.skipped, done=job.done, total=job.total)
@@ -124,6 +133,53 @@ def chunk_fail(job_id: int, answer_ids: Sequence[int], error: str) -> GradingJob
     job.save(update_fields=["failed_answers", "error"])
     log_event("job.chunk_failed", job, answers=len(answer_ids), error=error.splitlines()[0][:200] if error else "")
     return job_refresh(job.pk)
+
+
+def work_key(answer_ids: Sequence[int]) -> str:
+    """A short stable name for a chunk's answers (their order does not matter)."""
+    digest = hashlib.blake2s(",".join(map(str, sorted(answer_ids))).encode(), digest_size=8).hexdigest()
+    return f"chunk-{digest}"
+
+
+def redelivery_count(job_id: int, key: str) -> int:
+    """Record one more redelivery of a job's chunk (or attempt); the count so far."""
+    with transaction.atomic():
+        job = GradingJob.objects.select_for_update().get(pk=job_id)
+        count = int(job.redeliveries.get(key, 0)) + 1
+        job.redeliveries = {**job.redeliveries, key: count}
+        job.save(update_fields=["redeliveries"])
+    if count > 1:
+        log_event("job.redelivered", job, work=key, times=count)
+    return count
+
+
+def redelivered_too_often(count: int) -> str | None:
+    """The dead-letter error for work delivered again too often, else None."""
+    if count <= MAX_REDELIVERIES:
+        return None
+    return (
+        f"WorkerLost: delivered again {count} times and its worker died each time "
+        "(killed or out of memory?); set aside so the rest of the job can finish"
+    )
+
+
+def chunk_redelivered(job_id: int, answer_ids: Sequence[int]) -> bool:
+    """A chunk message came back after its worker was lost. True when it was dead-lettered."""
+    error = redelivered_too_often(redelivery_count(job_id, work_key(answer_ids)))
+    if error:
+        chunk_fail(job_id, answer_ids, error)
+    return error is not None
+
+
+def attempt_redelivered(attempt_id: int) -> bool:
+    """The per-attempt message came back after its worker was lost. True when it was dead-lettered."""
+    job = GradingJob.objects.filter(kind=GradingJob.Kind.ATTEMPT, attempt_id=attempt_id).first()
+    if job is None:
+        return False
+    error = redelivered_too_often(redelivery_count(job.pk, "attempt"))
+    if error:
+        attempt_fail(attempt_id, error)
+    return error is not None
 
 
 def attempt_fail(attempt_id: int, error: str) -> GradingJob | None:

@@ -43,7 +43,10 @@ def regrade_preview(question_id: int, *, assignment_id: int | None = None) -> li
     current = {g.answer_id: g for g in Grade.objects.filter(answer__in=answers, is_current=True)}
     stale = [a for a in answers if a.pk in current and current[a.pk].question_version < question.version]
     todo = [a for a in stale if needs_grade(current[a.pk], question.version)]
-    new_scores = {a.pk: g.score for a, g in score_answers(todo, questions)} if todo else {}
+    scoring = score_answers(todo, questions)
+    if scoring.failed:  # the instructor must see that the new key cannot be graded, not "no change"
+        raise next(iter(scoring.failed.values()))
+    new_scores = {a.pk: g.score for a, g in scoring.graded}
     return [
         RegradeRow(
             answer_id=a.pk,

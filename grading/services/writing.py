@@ -8,9 +8,10 @@ override is never replaced.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,11 +24,22 @@ from ..engine.batch import ENGINE_VERSION, grade_batch
 from ..engine.types import GradedExample, Result
 from ..models import Grade, GradingJob
 
+logger = logging.getLogger("grading.jobs")
+
 
 @dataclass(frozen=True)
 class ChunkOutcome:
     graded: int
     skipped: int
+    failed: dict[int, str] = field(default_factory=dict)  # answer id -> the engine's error
+
+
+@dataclass
+class Scoring:
+    """Grades computed for answers (not written yet), and the answers the engine failed on."""
+
+    graded: list[tuple[Answer, Grade]] = field(default_factory=list)
+    failed: dict[int, Exception] = field(default_factory=dict)  # answer id -> what the engine raised
 
 
 def needs_grade(current: Grade | None, question_version: int, rescore_before: datetime | None = None) -> bool:
@@ -85,8 +97,13 @@ def _new_grade(answer: Answer, question: Question, result: Result, max_points: D
     )
 
 
-def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> list[tuple[Answer, Grade]]:
-    """Run the engine over answers grouped by (question, points); nothing is written."""
+def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> Scoring:
+    """Run the engine over answers grouped by (question, points); nothing is written.
+
+    A question the engine fails on (a bug, a key it cannot read) fails only its own answers: the
+    rest of the chunk, e.g. the other questions of a student's attempt, is still graded."""
+    if not answers:
+        return Scoring()
     points = {
         (aq.attempt_id, aq.question_id): aq.points
         for aq in AttemptQuestion.objects.filter(
@@ -98,18 +115,26 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
         max_points = points.get((answer.attempt_id, answer.question_id), questions[answer.question_id].points)
         groups[(answer.question_id, max_points)].append(answer)
     examples = _examples({a.question_id for a in answers})
-    scored = []
+    scoring = Scoring()
     for (question_id, max_points), group in groups.items():
         question = questions[question_id]
-        key = adapters.question_key(question, max_points)
-        graded = [
-            GradedExample(adapters.engine_response(question, response), float(score / top * max_points))
-            for response, score, top in examples.get(question_id, ())
-            if top
-        ]
-        results = grade_batch(key, [adapters.engine_response(question, a.response) for a in group], examples=graded)
-        scored.extend((a, _new_grade(a, question, r, max_points, None)) for a, r in zip(group, results, strict=True))
-    return scored
+        try:
+            key = adapters.question_key(question, max_points)
+            graded = [
+                GradedExample(adapters.engine_response(question, response), float(score / top * max_points))
+                for response, score, top in examples.get(question_id, ())
+                if top
+            ]
+            responses = [adapters.engine_response(question, a.response) for a in group]
+            results = grade_batch(key, responses, examples=graded)
+        except Exception as exc:  # one question's failure is recorded, not the chunk's
+            logger.exception("engine failed on question=%s answers=%s", question_id, len(group))
+            scoring.failed.update((a.pk, exc) for a in group)
+            continue
+        scoring.graded.extend(
+            (a, _new_grade(a, question, r, max_points, None)) for a, r in zip(group, results, strict=True)
+        )
+    return scoring
 
 
 def grade_answers(
@@ -120,7 +145,8 @@ def grade_answers(
     questions = _load_questions({a.question_id for a in answers})
     current = _current_grades(a.pk for a in answers)
     todo = [a for a in answers if needs_grade(current.get(a.pk), questions[a.question_id].version, rescore_before)]
-    scored = score_answers(todo, questions) if todo else []
+    scoring = score_answers(todo, questions)
+    scored = scoring.graded
     with transaction.atomic():
         list(Answer.objects.select_for_update().filter(pk__in=[a.pk for a, _ in scored]).order_by("pk").values("pk"))
         current = _current_grades(a.pk for a, _ in scored)  # re-read under the lock: another worker may have won
@@ -132,4 +158,5 @@ def grade_answers(
             grade.job_id = job.pk if job else None
             grade.details["cause"] = job.kind if job else "direct"
         Grade.objects.bulk_create([g for _, g in still])
-    return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still))
+    failed = {pk: f"{type(exc).__name__}: {exc}" for pk, exc in scoring.failed.items()}
+    return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still) - len(failed), failed=failed)

@@ -349,8 +349,9 @@ def test_a_chunk_that_fails_for_good_is_dead_lettered_and_the_other_chunks_are_g
     # when the worker runs both chunk tasks
     results = [grade_chunk.apply(args=[job.pk, chunk]) for chunk in chunks]
 
-    # then the bad chunk's task failed without retries, the other chunk is graded
-    assert [r.state for r in results] == ["SUCCESS", "FAILURE"]  # chunks are ordered by question
+    # then both tasks end (no retries for a bug: the failure is recorded, not raised), the good
+    # chunk is graded and the bad one dead-lettered
+    assert [r.state for r in results] == ["SUCCESS", "SUCCESS"]
     assert class_.current_grades().filter(answer__question=single).count() == 4
     assert class_.current_grades().filter(answer__question=numeric).count() == 0
     # and the job ends failed, saying how many and why
@@ -380,14 +381,97 @@ def test_an_attempt_whose_grading_fails_for_good_says_why_and_is_not_swept_again
     # when the worker runs the per-attempt task
     result = grade_attempt.apply(args=[attempt.pk])
 
-    # then the task failed (no retries for a bug) and the attempt's job says what failed and why
-    assert result.state == "FAILURE"
+    # then the other question of the attempt is graded, and the attempt's job says what failed and why
+    assert result.state == "SUCCESS"
+    assert class_.current_grades().filter(answer__question=single).count() == 1
+    assert class_.current_grades().filter(answer__question=numeric).count() == 0
     job = GradingJob.objects.get(kind=GradingJob.Kind.ATTEMPT, attempt=attempt)
     progress = selectors.job_progress(job.pk)
-    assert (progress.status, progress.failed, progress.total) == ("failed", 2, 2)
+    assert (progress.status, progress.done, progress.failed, progress.total) == ("failed", 1, 1, 2)
     assert progress.error == "ValueError: numeric key has no value"
     # and the sweeper leaves it to a person instead of sending it again every two minutes
     assert services.sweep(now=timezone.now() + selectors.SWEEP_AFTER + timedelta(seconds=1)).attempts == 0
+
+
+@pytest.mark.django_db
+def test_an_attempt_task_that_raises_is_dead_lettered_on_its_job(section, monkeypatch):
+    # given a submitted attempt and a bug outside the engine (the failure escapes the task)
+    class_ = exam(section, objective_questions(section)[:2], students=1)
+    attempt = quiz_services.attempt_submit(attempt=class_.attempts[0])
+    services.attempt_grade(attempt.pk)  # the job exists and is planned...
+    GradingJob.objects.filter(attempt=attempt).update(status=GradingJob.Status.RUNNING)
+    Grade.objects.filter(answer__attempt=attempt).delete()  # ...but nothing got written
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in the services")
+
+    monkeypatch.setattr(services, "attempt_grade", broken)
+
+    # when the worker runs the task, then it fails without retries and its job records why
+    assert grade_attempt.apply(args=[attempt.pk]).state == "FAILURE"
+    progress = selectors.job_progress(GradingJob.objects.get(attempt=attempt).pk)
+    assert (progress.status, progress.failed) == ("failed", 2)
+    assert progress.error == "RuntimeError: bug in the services"
+
+
+def _deliver_again(task, *args):
+    """Run a task as the broker runs a message it delivers again after its worker was lost."""
+    task.push_request(delivery_info={"redelivered": True}, args=list(args))
+    try:
+        return task.run(*args)
+    finally:
+        task.pop_request()
+
+
+@pytest.mark.django_db
+def test_a_chunk_that_kills_its_worker_every_time_is_dead_lettered_after_three_redeliveries(section):
+    # given a job of one chunk whose worker died three times already (e.g. out of memory)
+    class_ = exam(section, objective_questions(section)[:2], students=2)
+    auto_submit_at_close(class_)
+    job = assignment_job(class_)
+    (chunk,) = services.job_plan(job.pk)
+    for _ in range(services.jobs.MAX_REDELIVERIES):
+        assert services.chunk_redelivered(job.pk, list(reversed(chunk))) is False  # order does not matter
+
+    # when the broker delivers it once more
+    _deliver_again(grade_chunk, job.pk, chunk)
+
+    # then it is set aside with the reason instead of killing another worker, and the job ends
+    assert class_.current_grades().count() == 0
+    progress = selectors.job_progress(job.pk)
+    assert (progress.status, progress.failed, progress.total) == ("failed", 4, 4)
+    assert progress.error.startswith("WorkerLost: delivered again 4 times")
+    job.refresh_from_db()
+    assert list(job.redeliveries.values()) == [4]
+
+
+@pytest.mark.django_db
+def test_a_redelivered_chunk_is_graded_while_under_the_limit(section):
+    class_ = exam(section, objective_questions(section)[:2], students=2)
+    auto_submit_at_close(class_)
+    job = assignment_job(class_)
+    (chunk,) = services.job_plan(job.pk)
+    _deliver_again(grade_chunk, job.pk, chunk)
+    assert class_.current_grades().count() == 4
+    assert selectors.job_progress(job.pk).status == "done"
+
+
+@pytest.mark.django_db
+def test_an_attempt_redelivered_too_often_is_dead_lettered(section):
+    class_ = exam(section, objective_questions(section)[:2], students=1)
+    attempt = quiz_services.attempt_submit(attempt=class_.attempts[0])
+    assert services.attempt_redelivered(attempt.pk) is False  # no job yet: nothing to count on
+    job = GradingJob.objects.create(kind=GradingJob.Kind.ATTEMPT, attempt=attempt, assignment=attempt.assignment)
+    services.job_plan(job.pk)
+    for _ in range(services.jobs.MAX_REDELIVERIES):
+        _deliver_again(grade_attempt, attempt.pk)
+        Grade.objects.filter(answer__attempt=attempt).delete()  # as if the worker died before writing
+        GradingJob.objects.filter(pk=job.pk).update(status=GradingJob.Status.RUNNING)
+    _deliver_again(grade_attempt, attempt.pk)
+    assert not Grade.objects.filter(answer__attempt=attempt).exists()
+    progress = selectors.job_progress(job.pk)
+    assert (progress.status, progress.failed) == ("failed", 2)
+    assert "WorkerLost" in progress.error
 
 
 # --- regrading --------------------------------------------------------------------------------
