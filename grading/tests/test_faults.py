@@ -208,6 +208,9 @@ def test_a_pool_process_killed_mid_chunk_leaves_its_chunk_to_be_graded_again(sec
     assert "WorkerLostError" in worker.log()
     assert worker.progress(job.pk) == [(40, 0)]
     assert executing not in worker.children()
+    # and the broker marked it as delivered again, which the job counts (a dead letter after 3)
+    job.refresh_from_db()
+    assert job.redeliveries == {services.jobs.work_key(chunk): 1}
 
 
 def test_a_worker_killed_outright_mid_chunk_has_its_chunk_graded_by_a_fresh_worker(section, private_broker):
@@ -233,6 +236,8 @@ def test_a_worker_killed_outright_mid_chunk_has_its_chunk_graded_by_a_fresh_work
     assert_graded_exactly_once(class_)
     assert fresh.progress(job.pk) == [(40, 0)]
     assert doomed.progress(job.pk) == []
+    job.refresh_from_db()
+    assert job.redeliveries == {services.jobs.work_key(chunk): 1}
 
 
 # --- (d) the broker is down while students submit and a window closes ------------------------------
