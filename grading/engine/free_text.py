@@ -41,7 +41,7 @@ LONG_REFERENCE_CHARS = 300  # a longer reference is not embedded again: its key 
 SEGMENT_MAX_CHARS = 160  # longer sentences are split into clauses
 REVIEW_BELOW = 0.3  # confidence under this sends the answer to a person
 SCORE_STEP = 0.1  # scores are rounded to a tenth of a point
-STUFFING_CAP = 0.4  # a bag of keywords gets at most this share of the points
+STUFFING_CAP = 0.2  # a bag of keywords gets at most this share of the points (graders give 0-2 of 10)
 REPEAT_CAP = 0.2  # an answer that only repeats the question gets at most this share
 REPEAT_MAX_NOVEL = 0.2  # a repeat of the question: at most 20% of its terms are not in the prompt...
 REPEAT_MAX_REF_LEX = 0.25  # ...and adds under 25% of the reference's own terms
@@ -96,7 +96,6 @@ class KeyContext:
     ref_items: list[lexical.Phrase]
     prompt_terms: set[str]
     rubric_terms: set[str]
-    reference_is_prose: bool
     points: list[str]  # key point texts as embedded
     refs: list[str]  # reference texts as embedded (the first may be derived from the points)
     prompt: str  # "" when the question has no prompt
@@ -166,7 +165,6 @@ def build_context(key: QuestionKey) -> KeyContext:
     point_items = [lexical.point_phrases(p.text, p.keywords, prompt_terms) for p in rubric]
     ref_items = lexical.point_phrases(" ".join(refs), (), prompt_terms)
     rubric_terms = {t for items in point_items for ph in items for alt in ph.alternatives for t in alt}
-    prose = lexical.stop_ratio(" ".join(refs)) >= 0.15
     points = [tidy(clean_markdown(p.text)) for p in rubric]
     derived = (
         not key.rubric
@@ -181,7 +179,6 @@ def build_context(key: QuestionKey) -> KeyContext:
         ref_items,
         prompt_terms,
         rubric_terms,
-        prose,
         points=points,
         refs=refs[1:] if derived else refs,
         prompt=tidy(key.prompt),
@@ -276,18 +273,31 @@ def _states_a_term(ctx: KeyContext, text: str) -> bool:
     )
 
 
+BAG_MIN_TOKENS = 6  # a bag has at least this many space-separated terms...
+BAG_MAX_TOKEN_CHARS = 8  # ...each short (a Chinese sentence without spaces is one long "token")...
+BAG_MIN_ON_TOPIC = 2  # ...of which at least this many are terms of the question or its rubric
+_SENTENCE_MARKS = re.compile(r"[,，、;；。.!?！？:：()（）\n]")
+
+
+def _is_a_bag(ctx: KeyContext, answer: Answer) -> bool:
+    """Terms strung together with spaces only, no function words, no punctuation: a list of
+    keywords in any mix of languages ("VAE 生成 压缩 latent KL reconstruction decoder"). An honest
+    terse list separates its items ("filter, compression, 随机化"), which this does not flag."""
+    tokens = answer.text.split()
+    if len(tokens) < BAG_MIN_TOKENS or _SENTENCE_MARKS.search(answer.text.rstrip("。.")):
+        return False
+    if any(len(t) > BAG_MAX_TOKEN_CHARS and lexical.has_cjk(t) for t in tokens):
+        return False
+    on_topic = answer.terms.core & (ctx.rubric_terms | ctx.prompt_terms)
+    return lexical.stop_ratio(answer.text) < 0.1 and len(on_topic) >= BAG_MIN_ON_TOPIC
+
+
 def detect_flags(ctx: KeyContext, answer: Answer) -> list[str]:
     """Answers a similarity score would over-reward: keyword bags and restated questions."""
     f = answer.features
     flags = ["truncated"] if answer.truncated else []
     content = answer.terms.core
-    if (
-        ctx.reference_is_prose
-        and len(content) >= 4
-        and lexical.stop_ratio(answer.text) < 0.1
-        and len(content & ctx.rubric_terms) >= max(3, 0.6 * len(content))
-        and not _states_a_term(ctx, answer.text)
-    ):
+    if _is_a_bag(ctx, answer) and not _states_a_term(ctx, answer.text):
         flags.append("keyword_stuffing")
     novel = content - ctx.prompt_terms
     if (

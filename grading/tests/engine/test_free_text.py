@@ -130,6 +130,20 @@ def test_keyword_stuffing_is_flagged_and_not_full_credit():
         assert result.score <= free_text.STUFFING_CAP * key.max_points
 
 
+def test_a_bag_of_keywords_in_both_languages_is_flagged_even_when_its_words_are_not_the_rubrics():
+    # English terms against a Chinese reference share few rubric terms; the form gives the bag away
+    bag = "VAE 生成 压缩 latent KL reconstruction sampling decoder"
+    (result,) = graded(AE_ZH, (bag,))
+    assert "keyword_stuffing" in result.flags and result.needs_review
+    assert result.score <= free_text.STUFFING_CAP * AE_ZH.max_points
+
+
+def test_a_terse_list_with_separators_is_not_a_bag():
+    terse = "encoder 压缩 input 成低维 embedding, decoder 重构, 可用于分类、聚类, 不用手工设计特征"
+    (result,) = graded(AE_ZH, (terse,))
+    assert "keyword_stuffing" not in result.flags
+
+
 def test_answer_repeating_the_question_is_flagged_with_a_low_score():
     restated = (AE_PROMPT, "使用自编码器获得嵌入的目的是什么？")
     for result in graded(AE_ZH, restated):
