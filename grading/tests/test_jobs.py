@@ -423,13 +423,20 @@ def _deliver_again(task, *args):
         task.pop_request()
 
 
-@pytest.mark.django_db
-def test_a_chunk_that_kills_its_worker_every_time_is_dead_lettered_after_three_redeliveries(section):
-    # given a job of one chunk whose worker died three times already (e.g. out of memory)
+@pytest.fixture
+def one_chunk_job(section):
+    """Two students closed out of a two-question exam: a job of one chunk of 4 answers."""
     class_ = exam(section, objective_questions(section)[:2], students=2)
     auto_submit_at_close(class_)
     job = assignment_job(class_)
     (chunk,) = services.job_plan(job.pk)
+    return class_, job, chunk
+
+
+@pytest.mark.django_db
+def test_a_chunk_that_kills_its_worker_every_time_is_dead_lettered_after_three_redeliveries(one_chunk_job):
+    # given a job of one chunk whose worker died three times already (e.g. out of memory)
+    class_, job, chunk = one_chunk_job
     for _ in range(services.jobs.MAX_REDELIVERIES):
         assert services.chunk_redelivered(job.pk, list(reversed(chunk))) is False  # order does not matter
 
@@ -446,11 +453,8 @@ def test_a_chunk_that_kills_its_worker_every_time_is_dead_lettered_after_three_r
 
 
 @pytest.mark.django_db
-def test_a_redelivered_chunk_is_graded_while_under_the_limit(section):
-    class_ = exam(section, objective_questions(section)[:2], students=2)
-    auto_submit_at_close(class_)
-    job = assignment_job(class_)
-    (chunk,) = services.job_plan(job.pk)
+def test_a_redelivered_chunk_is_graded_while_under_the_limit(one_chunk_job):
+    class_, job, chunk = one_chunk_job
     _deliver_again(grade_chunk, job.pk, chunk)
     assert class_.current_grades().count() == 4
     assert selectors.job_progress(job.pk).status == "done"
