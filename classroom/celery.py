@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from celery import Celery, signals
@@ -44,4 +45,6 @@ def cap_embedding_threads(sender, **kwargs) -> None:
 
     from grading.engine.embedding import available_cores, set_threads
 
-    set_threads(embed_threads_per_process(sender.concurrency, available_cores(), settings.GRADING_EMBED_THREADS))
+    threads = embed_threads_per_process(sender.concurrency, available_cores(), settings.GRADING_EMBED_THREADS)
+    set_threads(threads)
+    logging.getLogger("grading.jobs").info("embedding model: %s thread(s) per pool process", threads)
