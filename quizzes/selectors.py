@@ -15,7 +15,7 @@ from classes import access
 from classes.models import Enrollment, Section
 from grading.models import Grade
 
-from .models import Answer, Assignment, Attempt, AttemptQuestion, QuizItem, ReleasePolicy
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem, ReleasePolicy
 
 
 def _answers_without_grade() -> QuerySet[Answer]:
@@ -48,19 +48,33 @@ def student_assignments(user: User, now: datetime) -> StudentAssignments:
                 .annotate(engine_done=~Exists(_answers_without_grade()))
                 .order_by("number"),
                 to_attr="my_attempts",
-            )
+            ),
+            Prefetch("extensions", queryset=Extension.objects.filter(student=user), to_attr="my_extensions"),
         )
         .order_by("closes_at")
     )
     grouped = StudentAssignments([], [], [])
     for assignment in assignments:
+        _set_close_for_student(assignment, next(iter(assignment.my_extensions), None))  # type: ignore[attr-defined]
         if now < assignment.opens_at:
             grouped.upcoming.append(assignment)
-        elif now < assignment.closes_at:
+        elif now < assignment.closes_for_me:  # type: ignore[attr-defined]
             grouped.open.append(assignment)
         else:
             grouped.closed.append(assignment)
     return grouped
+
+
+def _set_close_for_student(assignment: Assignment, extension: Extension | None) -> None:
+    """`closes_for_me`: the window's close for this student (an extension moves it), and
+    `extended`: whether it differs from the class's close. The portal shows and enforces these."""
+    assignment.closes_for_me = assignment.close_for(extension)  # type: ignore[attr-defined]
+    assignment.extended = assignment.closes_for_me != assignment.closes_at  # type: ignore[attr-defined]
+
+
+def open_for_student(assignment: Assignment, now: datetime) -> bool:
+    """Open for this student: after the opening and before their close (see student_assignment)."""
+    return assignment.opens_at <= now < assignment.closes_for_me  # type: ignore[attr-defined]
 
 
 def student_assignment(assignment_id: int, user: User) -> Assignment:
@@ -73,6 +87,7 @@ def student_assignment(assignment_id: int, user: User) -> Assignment:
     )
     if assignment is None:
         raise Http404
+    _set_close_for_student(assignment, Extension.objects.filter(assignment=assignment, student=user).first())
     return assignment
 
 
@@ -162,9 +177,13 @@ def results_released(attempt: Attempt, now: datetime) -> bool:
 
 
 def reference_answers_visible(attempt: Attempt, now: datetime) -> bool:
-    """Reference answers only once results are released and nobody can still answer (close + grace)."""
+    """Reference answers only once results are released and nobody can still answer: the close +
+    grace has passed, for every student with an extension too."""
     assignment = attempt.assignment
-    return results_released(attempt, now) and now >= assignment.closes_at + assignment.grace_period
+    if not results_released(attempt, now) or now < assignment.closes_at + assignment.grace_period:
+        return False
+    last_close = max((assignment.close_for(ext) for ext in assignment.extensions.all()), default=assignment.closes_at)
+    return now >= last_close + assignment.grace_period
 
 
 def attempt_total(rows: list[AttemptRow]) -> tuple[Decimal, Decimal]:

@@ -79,11 +79,7 @@ def attempt_start(*, assignment: Assignment, student: User, now: datetime | None
             % {"when": date_format(timezone.localtime(assignment.opens_at), "DATETIME_FORMAT")}
         )
     extension = Extension.objects.filter(assignment=assignment, student=student).first()
-    closes_at = (
-        extension.window_close(assignment.closes_at, assignment.time_limit is not None)
-        if extension
-        else assignment.closes_at
-    )
+    closes_at = assignment.close_for(extension)
     if now >= closes_at:
         raise WindowNotOpen(
             _("This assignment closed at %(when)s.")
@@ -214,11 +210,9 @@ def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
 
 def extensions_pending(assignment: Assignment, now: datetime) -> bool:
     """Whether a student's extension keeps the assignment open at `now` (its close + grace not passed)."""
-    has_limit = assignment.time_limit is not None
     return (
         any(
-            ext.window_close(assignment.closes_at, has_limit) + assignment.grace_period >= now
-            for ext in assignment.extensions.all()
+            assignment.close_for(ext) + assignment.grace_period >= now for ext in assignment.extensions.all()
         )
         or assignment.attempts.filter(status=Attempt.Status.IN_PROGRESS).exists()
     )

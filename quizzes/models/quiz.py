@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .extension import Extension
 
 
 class Quiz(models.Model):
@@ -109,5 +113,6 @@ class Assignment(models.Model):
     def display_title(self) -> str:
         return self.title or self.quiz.title
 
-    def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now < self.closes_at
+    def close_for(self, extension: Extension | None) -> datetime:
+        """When the window closes for a student with this extension (or none), before grace."""
+        return extension.window_close(self.closes_at, self.time_limit is not None) if extension else self.closes_at

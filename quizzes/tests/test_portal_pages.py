@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading.models import Grade
-from quizzes import services
+from quizzes import authoring, services
 from quizzes.models import Answer, Attempt, ReleasePolicy
 from quizzes.selectors import attempt_rows
 from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory
@@ -381,3 +381,69 @@ def test_free_text_question_alone_in_a_quiz(client, section, student):
     client.force_login(student)
     response = client.post(reverse("portal:assignment_start", args=[assignment.pk]), follow=True)
     assert response.status_code == 200 and "1 question." in response.content.decode()
+
+
+# --- extensions ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_for_the_class(section):
+    """An assignment whose window closed an hour ago for the class."""
+    now = timezone.now()
+    return AssignmentFactory(
+        section=section,
+        quiz__course=section.course,
+        title="Extended quiz",
+        opens_at=now - timedelta(days=1),
+        closes_at=now - timedelta(hours=1),
+    )
+
+
+def test_a_student_with_an_extension_sees_the_assignment_open_with_their_own_close(
+    client, section, student, closed_for_the_class
+):
+    # bug: the dashboard and start page used the class's close, so an extended student found the
+    # assignment under "closed" with no start button although attempt_start would let them in
+    later = timezone.now() + timedelta(hours=2)
+    authoring.extension_grant(assignment=closed_for_the_class, student=student, closes_at=later)
+    client.force_login(student)
+
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    open_part = body[body.index('id="open-h"') : body.index('id="upcoming-h"')]
+    assert "Extended quiz" in open_part and "Your instructor extended your window." in open_part
+    start = client.get(reverse("portal:assignment_start", args=[closed_for_the_class.pk])).content.decode()
+    assert "Your instructor extended your window." in start
+    assert "Start the attempt" in start and "This assignment has closed." not in start
+
+
+def test_a_classmate_without_an_extension_still_sees_it_closed(client, section, student, closed_for_the_class):
+    classmate = EnrollmentFactory(section=section).user
+    authoring.extension_grant(
+        assignment=closed_for_the_class, student=classmate, closes_at=timezone.now() + timedelta(hours=2)
+    )
+    client.force_login(student)
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    closed_part = body[body.index('id="closed-h"') :]
+    assert "Extended quiz" in closed_part and "extended your window" not in body
+
+
+def test_reference_answers_wait_until_every_extension_has_passed(client, section, student, graded_attempt):
+    # given a graded attempt whose window closed for the class, and a classmate still working
+    assignment = graded_attempt.assignment
+    assignment.opens_at = timezone.now() - timedelta(days=2)
+    assignment.closes_at = timezone.now() - timedelta(days=1)
+    assignment.save()
+    classmate = EnrollmentFactory(section=section).user
+    extension = authoring.extension_grant(
+        assignment=assignment, student=classmate, closes_at=timezone.now() + timedelta(hours=1)
+    )
+    client.force_login(student)
+    secret = "SECRET-REFERENCE"
+
+    # then the reference answers stay hidden while the classmate may still answer
+    assert secret not in client.get(reverse("portal:result", args=[graded_attempt.pk])).content.decode()
+
+    # and appear once the extension (and the grace period) has passed
+    extension.closes_at = timezone.now() - assignment.grace_period - timedelta(minutes=1)
+    extension.save()
+    assert secret in client.get(reverse("portal:result", args=[graded_attempt.pk])).content.decode()

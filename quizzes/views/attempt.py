@@ -83,9 +83,9 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "in_progress": in_progress,
         "attempts_left": attempts_left,
         "question_count": selectors.assignment_question_count(assignment),
-        "is_open": assignment.is_open(now),
+        "is_open": selectors.open_for_student(assignment, now),
         "upcoming": now < assignment.opens_at,
-        "can_start": assignment.is_open(now) and (in_progress is not None or attempts_left > 0),
+        "can_start": selectors.open_for_student(assignment, now) and (in_progress is not None or attempts_left > 0),
         "release_rule": release_rule(assignment),
     }
     return render(request, "portal/start.html", context)

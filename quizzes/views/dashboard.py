@@ -38,7 +38,7 @@ def _card(assignment: Assignment, now: datetime) -> AssignmentCard:
         else:
             card.attempts.append(AttemptLink(attempt, selectors.results_released(attempt, now)))
     card.attempts_left = max(0, assignment.max_attempts - len(assignment.my_attempts))  # type: ignore[attr-defined]
-    card.can_start = assignment.is_open(now) and card.in_progress is None and card.attempts_left > 0
+    card.can_start = selectors.open_for_student(assignment, now) and card.in_progress is None and card.attempts_left > 0
     return card
 
 
