@@ -18,6 +18,7 @@ urlpatterns = [
     path("sections/<int:section_id>/assignments/new/", instructor_views.assignment_new, name="assignment_new"),
     path("assignments/<int:assignment_id>/", instructor_views.assignment_monitor_page, name="monitor"),
     path("assignments/<int:assignment_id>/monitor.json", instructor_views.assignment_monitor_json, name="monitor_json"),
+    path("assignments/<int:assignment_id>/release/", instructor_views.assignment_release, name="release"),
     path("assignments/<int:assignment_id>/extensions/", instructor_views.assignment_extensions, name="extensions"),
     path(
         "assignments/<int:assignment_id>/extensions/<int:student_id>/revoke/",

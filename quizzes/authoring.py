@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -184,6 +185,19 @@ def assignment_update(*, assignment: Assignment, **changes: object) -> Assignmen
     assignment.full_clean()
     assignment.save(update_fields=[*changes] if changes else None)
     return assignment
+
+
+def results_release(*, assignment: Assignment, now: datetime | None = None) -> Assignment:
+    """Release the results of a `manual` assignment to its students (from now on). Releasing again
+    keeps the first release time; other policies release by themselves, so they are refused."""
+    if assignment.release_policy != ReleasePolicy.MANUAL:
+        raise ValidationError(
+            _("Results of this assignment are released automatically (%(policy)s).")
+            % {"policy": ReleasePolicy(assignment.release_policy).label}
+        )
+    if assignment.released_at is not None:
+        return assignment
+    return assignment_update(assignment=assignment, released_at=now or timezone.now())
 
 
 def question_key_snapshot(question: Question) -> tuple:

@@ -267,3 +267,17 @@ def assignment_extension_revoke(request: HttpRequest, assignment_id: int, studen
     authoring.extension_revoke(assignment=assignment, student_id=student_id)
     messages.success(request, _("Extension removed."))
     return redirect("teach:extensions", assignment_id=assignment.pk)
+
+
+@login_required
+@require_POST
+def assignment_release(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Release the results of a `manual` assignment (instructors only)."""
+    assignment = staff_assignment(request, assignment_id, change=True)
+    try:
+        authoring.results_release(assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Results released: students can see their scores and feedback."))
+    return redirect("teach:monitor", assignment_id=assignment.pk)

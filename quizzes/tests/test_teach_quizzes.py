@@ -16,6 +16,7 @@ from quizzes import authoring
 from quizzes import services as quiz_services
 from quizzes.errors import WindowNotOpen
 from quizzes.models import Assignment, Attempt, Quiz
+from quizzes.selectors import results_released
 from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +239,60 @@ def test_assistant_cannot_change_the_assignment(client, assignment, assistant, s
     authoring.extension_grant(assignment=assignment, student=student, extra_time=timedelta(minutes=5))
     assert client.post(reverse("teach:extension_revoke", args=[assignment.pk, student.pk])).status_code == 403
     assert assignment.extensions.exists()
+
+
+# --- releasing results -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manual_assignment(assignment):
+    assignment.release_policy = "manual"
+    assignment.save()
+    return assignment
+
+
+def test_instructor_releases_results_of_a_manual_assignment_once(client, manual_assignment, instructor):
+    client.force_login(instructor)
+    monitor = client.get(reverse("teach:monitor", args=[manual_assignment.pk])).content.decode()
+    assert "Release results to students" in monitor
+
+    response = client.post(reverse("teach:release", args=[manual_assignment.pk]), follow=True)
+    manual_assignment.refresh_from_db()
+    first = manual_assignment.released_at
+    assert first is not None and first <= timezone.now()
+    body = response.content.decode()
+    assert "Results released: students can see their scores and feedback." in body
+    assert "Results released to students at" in body and "Release results to students" not in body
+
+    client.post(reverse("teach:release", args=[manual_assignment.pk]))  # twice: the first time stands
+    manual_assignment.refresh_from_db()
+    assert manual_assignment.released_at == first
+
+
+def test_releasing_an_assignment_that_releases_by_itself_is_refused(client, assignment, instructor):
+    client.force_login(instructor)
+    response = client.post(reverse("teach:release", args=[assignment.pk]), follow=True)
+    assert "released automatically" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.released_at is None
+
+
+def test_assistants_cannot_release_and_outsiders_do_not_see_the_assignment(client, manual_assignment, assistant):
+    client.force_login(assistant)
+    monitor = client.get(reverse("teach:monitor", args=[manual_assignment.pk])).content.decode()
+    assert "an instructor releases them" in monitor and "Release results to students" not in monitor
+    assert client.post(reverse("teach:release", args=[manual_assignment.pk])).status_code == 403
+    client.force_login(EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user)  # another section's instructor
+    assert client.post(reverse("teach:release", args=[manual_assignment.pk])).status_code == 404
+    manual_assignment.refresh_from_db()
+    assert manual_assignment.released_at is None
+
+
+def test_released_results_reach_the_student(manual_assignment, student):
+    attempt = quiz_services.attempt_submit(
+        attempt=quiz_services.attempt_start(assignment=manual_assignment, student=student)
+    )
+    assert not results_released(attempt, timezone.now())
+    authoring.results_release(assignment=manual_assignment)
+    attempt.assignment.refresh_from_db()
+    assert results_released(attempt, timezone.now())
