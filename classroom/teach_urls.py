@@ -19,6 +19,7 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", instructor_views.assignment_monitor_page, name="monitor"),
     path("assignments/<int:assignment_id>/monitor.json", instructor_views.assignment_monitor_json, name="monitor_json"),
     path("assignments/<int:assignment_id>/release/", instructor_views.assignment_release, name="release"),
+    path("assignments/<int:assignment_id>/edit/", instructor_views.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/extensions/", instructor_views.assignment_extensions, name="extensions"),
     path(
         "assignments/<int:assignment_id>/extensions/<int:student_id>/revoke/",

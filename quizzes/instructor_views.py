@@ -26,7 +26,7 @@ from classes.models import Enrollment
 from classes.teach import staff_assignment, staff_section
 
 from . import authoring
-from .models import Chapter, Question, Quiz, ReleasePolicy
+from .models import Assignment, Chapter, Question, Quiz, ReleasePolicy
 from .monitor import assignment_monitor
 
 DRAW_ROWS = 3  # "N at random from chapter X" rows on the builder form
@@ -105,8 +105,9 @@ def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
     )
 
 
-class AssignmentForm(forms.Form):
-    quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label=gettext_lazy("Quiz"))
+class AssignmentSettingsForm(forms.Form):
+    """What an instructor sets when assigning a quiz and may change later (not the quiz)."""
+
     title = forms.CharField(max_length=300, required=False, label=gettext_lazy("Title (empty: the quiz's)"))
     opens_at = forms.DateTimeField(
         label=gettext_lazy("Opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -120,6 +121,36 @@ class AssignmentForm(forms.Form):
     max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=1, label=gettext_lazy("Attempts allowed"))
     grace_minutes = forms.IntegerField(min_value=0, max_value=120, initial=2, label=gettext_lazy("Grace (minutes)"))
     release_policy = forms.ChoiceField(choices=ReleasePolicy.choices, label=gettext_lazy("Results released"))
+
+    def settings(self) -> dict[str, object]:
+        """The cleaned form as Assignment fields."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "opens_at": data["opens_at"],
+            "closes_at": data["closes_at"],
+            "time_limit": timedelta(minutes=data["time_limit_minutes"]) if data["time_limit_minutes"] else None,
+            "max_attempts": data["max_attempts"],
+            "grace_period": timedelta(minutes=data["grace_minutes"]),
+            "release_policy": data["release_policy"],
+        }
+
+    @staticmethod
+    def initial_of(assignment: Assignment) -> dict[str, object]:
+        return {
+            "title": assignment.title,
+            "opens_at": assignment.opens_at,
+            "closes_at": assignment.closes_at,
+            "time_limit_minutes": int(assignment.time_limit.total_seconds() // 60) if assignment.time_limit else None,
+            "max_attempts": assignment.max_attempts,
+            "grace_minutes": int(assignment.grace_period.total_seconds() // 60),
+            "release_policy": assignment.release_policy,
+        }
+
+
+class AssignmentForm(AssignmentSettingsForm):
+    quiz = forms.ModelChoiceField(queryset=Quiz.objects.none(), label=gettext_lazy("Quiz"))
+    field_order = ["quiz"]
 
     def __init__(self, *args, course_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,19 +166,9 @@ def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
             request.POST or None, course_id=section.course_id, initial={"quiz": request.GET.get("quiz")}
         )
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
                 assignment = authoring.assignment_create(
-                    quiz=data["quiz"],
-                    section=section,
-                    title=data["title"],
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                    time_limit=timedelta(minutes=data["time_limit_minutes"]) if data["time_limit_minutes"] else None,
-                    max_attempts=data["max_attempts"],
-                    grace_period=timedelta(minutes=data["grace_minutes"]),
-                    release_policy=data["release_policy"],
-                    created_by=request.user,
+                    quiz=form.cleaned_data["quiz"], section=section, created_by=request.user, **form.settings()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -155,6 +176,25 @@ def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
                 messages.success(request, _("Assigned."))
                 return redirect("teach:monitor", assignment_id=assignment.pk)
         return render(request, "teach/assignment_form.html", {"section": section, "form": form})
+
+
+@login_required
+def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Change an assignment's window and rules (instructors). Attempts in progress keep their deadline."""
+    assignment = staff_assignment(request, assignment_id, change=True)
+    with timezone.override(zoneinfo.ZoneInfo(assignment.section.time_zone)):
+        form = AssignmentSettingsForm(request.POST or None, initial=AssignmentSettingsForm.initial_of(assignment))
+        if request.method == "POST" and form.is_valid():
+            try:
+                authoring.assignment_update(assignment=assignment, **form.settings())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Assignment saved."))
+                return redirect("teach:monitor", assignment_id=assignment.pk)
+        return render(
+            request, "teach/assignment_edit.html", {"assignment": assignment, "section": assignment.section, "form": form}
+        )
 
 
 class ExtensionForm(forms.Form):

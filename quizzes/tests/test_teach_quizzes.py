@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -296,3 +297,57 @@ def test_released_results_reach_the_student(manual_assignment, student):
     authoring.results_release(assignment=manual_assignment)
     attempt.assignment.refresh_from_db()
     assert results_released(attempt, timezone.now())
+
+
+# --- changing an assignment ------------------------------------------------------------------------
+
+
+def edit_post(assignment, **changes):
+    """The settings form as the browser posts it, in the section's time zone (Asia/Shanghai)."""
+    data = {
+        "title": assignment.title,
+        "opens_at": local_input(assignment.opens_at, assignment),
+        "closes_at": local_input(assignment.closes_at, assignment),
+        "time_limit_minutes": "30",
+        "max_attempts": "1",
+        "grace_minutes": "2",
+        "release_policy": assignment.release_policy,
+    }
+    return {**data, **changes}
+
+
+def local_input(moment, assignment) -> str:
+    """A datetime-local input's value in the assignment's section time zone."""
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(assignment.section.time_zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_instructor_changes_the_window_and_rules_of_an_assignment(client, assignment, instructor):
+    client.force_login(instructor)
+    page = client.get(reverse("teach:assignment_edit", args=[assignment.pk])).content.decode()
+    assert 'name="time_limit_minutes" value="30"' in page and 'name="quiz"' not in page
+
+    later_close = assignment.closes_at + timedelta(days=1)
+    data = edit_post(assignment, closes_at=local_input(later_close, assignment), time_limit_minutes="45", title="Moved")
+    response = client.post(reverse("teach:assignment_edit", args=[assignment.pk]), data)
+    assert response.status_code == 302 and response["Location"] == reverse("teach:monitor", args=[assignment.pk])
+    assignment.refresh_from_db()
+    assert assignment.closes_at == later_close.replace(second=0, microsecond=0)
+    assert assignment.time_limit == timedelta(minutes=45) and assignment.title == "Moved"
+
+
+def test_an_impossible_window_is_refused_with_the_reason(client, assignment, instructor):
+    client.force_login(instructor)
+    before = assignment.closes_at
+    data = edit_post(assignment)
+    data["closes_at"] = data["opens_at"]
+    response = client.post(reverse("teach:assignment_edit", args=[assignment.pk]), data)
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.closes_at == before
+
+
+def test_only_the_sections_instructors_change_an_assignment(client, assignment, assistant):
+    client.force_login(assistant)
+    assert client.get(reverse("teach:assignment_edit", args=[assignment.pk])).status_code == 403
+    client.force_login(EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user)
+    assert client.post(reverse("teach:assignment_edit", args=[assignment.pk]), edit_post(assignment)).status_code == 404
