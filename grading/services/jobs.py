@@ -115,11 +115,11 @@ def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
     job = GradingJob.objects.get(pk=job_id)
     rescore_before = job.created_at if job.kind == GradingJob.Kind.CALIBRATE else None
     outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before)
-    if outcome.failed:
-        errors = sorted(set(outcome.failed.values()))
-        chunk_fail(job.pk, list(outcome.failed), "\n".join(errors))
     attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
-    job = job_refresh(job.pk)
+    if outcome.failed:  # dead-letter the answers the engine failed on (this recounts the job too)
+        job = chunk_fail(job.pk, list(outcome.failed), "\n".join(sorted(set(outcome.failed.values()))))
+    else:
+        job = job_refresh(job.pk)
     log_event("job.progress", job, graded=outcome.graded, skipped=outcome.skipped, done=job.done, total=job.total)
     return job
 
