@@ -166,7 +166,7 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> Impor
                 RowError(
                     row.number,
                     _("%(u)s is staff of this section (%(role)s), not a student")
-                    % {"u": row.username, "role": roles[user.pk]},
+                    % {"u": row.username, "role": Enrollment.Role(roles[user.pk]).label},
                 )
             )
         if user is not None and row.email and user.email and user.email.lower() != row.email.lower():

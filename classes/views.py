@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from quizzes.models import Assignment, Course
@@ -39,7 +39,7 @@ def courses_for_new_sections(user) -> list[Course]:
 
 class SectionForm(forms.Form):
     course = forms.ModelChoiceField(queryset=Course.objects.none(), label=gettext_lazy("Course"))
-    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    name = forms.CharField(max_length=200, label=pgettext_lazy("section", "Name"))
     term = forms.CharField(max_length=100, required=False, label=gettext_lazy("Term"))
     time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), initial="Asia/Shanghai")
 
@@ -64,8 +64,10 @@ class AssistantForm(forms.Form):
 def section_list(request: HttpRequest) -> HttpResponse:
     sections = list(selectors.sections_taught(request.user))
     roles = dict(Enrollment.objects.filter(user=request.user, section__in=sections).values_list("section_id", "role"))
+    labels = dict(Enrollment.Role.choices)
     for section in sections:
-        section.my_role = roles.get(section.pk, "admin")
+        role = roles.get(section.pk)
+        section.my_role_label = labels[role] if role else _("Administrator")  # a superuser not enrolled
     return render(
         request,
         "teach/sections.html",
@@ -113,6 +115,20 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
     )
 
 
+def _import_summary(report: services.ImportReport) -> str:
+    """One sentence per count, each with its plural: the same messages as the page's notice."""
+    created, enrolled, already = len(report.created), len(report.enrolled), len(report.already)
+    return " ".join(
+        (
+            ngettext("%(n)s account created.", "%(n)s accounts created.", created) % {"n": created},
+            ngettext("%(n)s existing account enrolled.", "%(n)s existing accounts enrolled.", enrolled)
+            % {"n": enrolled},
+            ngettext("%(n)s account was already enrolled.", "%(n)s accounts were already enrolled.", already)
+            % {"n": already},
+        )
+    )
+
+
 @login_required
 def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
     section = staff_section(request, section_id, change=True)
@@ -125,11 +141,7 @@ def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
         else:
             report = services.enrollment_import_csv(section=section, file=upload.read())
             if report.ok:
-                messages.success(
-                    request,
-                    _("%(new)s accounts created, %(old)s existing accounts enrolled, %(same)s already enrolled.")
-                    % {"new": len(report.created), "old": len(report.enrolled), "same": len(report.already)},
-                )
+                messages.success(request, _import_summary(report))
     return render(request, "teach/enrol.html", {"section": section, "form": form, "report": report})
 
 

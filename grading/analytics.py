@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import io
 import statistics
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 UPPER_LOWER_SHARE = 0.27
 HISTOGRAM_BINS = 10  # 0-10%, 10-20%, ..., 90-100%
@@ -209,10 +212,14 @@ def time_summary(rows: Sequence[AttemptRow]) -> dict[str, float | None]:
 
 
 def _svg(figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
     import matplotlib.pyplot as plt
 
+    buffer = io.StringIO()
+    # Text stays text (not glyph outlines): the browser draws the (translated) labels with its own
+    # fonts, so Chinese shows even though matplotlib's bundled font has no CJK glyphs.
+    with plt.rc_context({"svg.fonttype": "none"}), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # drop the XML prolog and doctype: the SVG is inlined in HTML
@@ -229,8 +236,8 @@ def histogram_svg(counts: Sequence[int]) -> str:
     labels = [f"{100 * i // bins}–{100 * (i + 1) // bins}%" for i in range(bins)]
     axes.bar(range(bins), counts, color="#0b5cad", width=0.85)
     axes.set_xticks(range(bins), labels, rotation=45, ha="right", fontsize=8)
-    axes.set_ylabel("students")
-    axes.set_xlabel("total score")
+    axes.set_ylabel(_("students"))
+    axes.set_xlabel(_("total score"))
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
@@ -245,7 +252,7 @@ def facility_svg(stats: Sequence[QuestionStats]) -> str:
     shown = [s for s in stats if s.facility is not None]
     figure, axes = plt.subplots(figsize=(6.4, max(1.6, 0.32 * len(shown) + 0.8)), dpi=100)
     y = range(len(shown))
-    axes.barh(list(y), [s.facility for s in shown], color="#11652a", height=0.6, label="facility")
+    axes.barh(list(y), [s.facility for s in shown], color="#11652a", height=0.6, label=_("facility"))
     axes.scatter(
         [s.discrimination if s.discrimination is not None else float("nan") for s in shown],
         list(y),
@@ -253,7 +260,7 @@ def facility_svg(stats: Sequence[QuestionStats]) -> str:
         marker="D",
         s=18,
         zorder=3,
-        label="discrimination D",
+        label=_("discrimination D"),
     )
     axes.set_yticks(list(y), [s.label for s in shown], fontsize=8)
     axes.invert_yaxis()

@@ -97,6 +97,15 @@ class JobProgress:
     seconds: float | None
     error: str
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as people read it, in the active language (`kind` stays the raw value)."""
+        return str(dict(GradingJob.Kind.choices).get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(GradingJob.Status.choices).get(self.status, self.status))
+
 
 def job_progress(job_id: int) -> JobProgress:
     """A job's progress as the portal, the admin and the API show it."""

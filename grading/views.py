@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from classes import access
@@ -99,7 +99,9 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
         except services.OverrideRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("%(n)s answers graded.") % {"n": len(allowed)})
+            messages.success(
+                request, ngettext("%(n)s answer graded.", "%(n)s answers graded.", len(allowed)) % {"n": len(allowed)}
+            )
     return redirect("teach:review_question", assignment_id=assignment.pk, question_id=question.pk)
 
 

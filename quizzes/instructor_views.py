@@ -193,7 +193,9 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 messages.success(request, _("Assignment saved."))
                 return redirect("teach:monitor", assignment_id=assignment.pk)
         return render(
-            request, "teach/assignment_edit.html", {"assignment": assignment, "section": assignment.section, "form": form}
+            request,
+            "teach/assignment_edit.html",
+            {"assignment": assignment, "section": assignment.section, "form": form},
         )
 
 
@@ -286,7 +288,9 @@ def assignment_monitor_json(request: HttpRequest, assignment_id: int) -> JsonRes
                 {
                     "id": j.job_id,
                     "kind": j.kind,
+                    "kind_label": j.kind_label,
                     "status": j.status,
+                    "status_label": j.status_label,
                     "percent": j.percent,
                     "done": j.done,
                     "total": j.total,

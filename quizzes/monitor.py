@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from classes.models import Enrollment
 
@@ -39,7 +40,7 @@ class MonitorRow:
         return str(STATUS_LABELS.get(self.status, self.status))
 
 
-STATUS_LABELS = {NOT_STARTED: "Not started", **dict(Attempt.Status.choices)}
+STATUS_LABELS = {NOT_STARTED: _("Not started"), **dict(Attempt.Status.choices)}
 
 
 @dataclass

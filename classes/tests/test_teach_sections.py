@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
@@ -142,3 +144,52 @@ def test_header_links_to_the_workspace_for_staff_only(client, section, instructo
     client.force_login(student)
     assert reverse("teach:sections") not in client.get(reverse("portal:dashboard")).content.decode()
     assert client.get(reverse("teach:sections")).context["sections"] == []
+
+
+# --- labels, plurals and the Chinese workspace ---------------------------------------------------
+
+
+def test_my_role_is_a_translated_label_not_the_stored_value(client, section, instructor):
+    EnrollmentFactory(section=SectionFactory(course=section.course), user=instructor, role=Enrollment.Role.ASSISTANT)
+    client.force_login(instructor)
+    body = client.get(reverse("teach:sections")).content.decode()
+    assert "<td>Instructor</td>" in body and "<td>Assistant</td>" in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("teach:sections")).content.decode()
+    assert "<td>教师</td>" in body and "<td>助教</td>" in body
+    assert "<td>instructor</td>" not in body and "<td>assistant</td>" not in body
+
+
+def test_a_superuser_not_enrolled_is_shown_as_administrator(client, section):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("teach:sections")).content.decode()
+    assert "<td>管理员</td>" in body and "<td>admin</td>" not in body
+
+
+def test_enrolling_one_student_reads_in_the_singular(client, section, instructor):
+    client.force_login(instructor)
+    UserFactory(username="lina", email="")
+    body = upload(client, section, "username,name,email\nlina,李娜,\n").content.decode()
+    assert "1 existing account enrolled." in body and "1 existing accounts" not in body
+    assert "0 accounts created." in body and "0 accounts were already enrolled." in body
+    body = upload(client, section, "username,name,email\nlina,李娜,\nzhangwei,张伟,\n").content.decode()
+    assert "1 account created." in body and "1 account was already enrolled." in body
+    assert "1 accounts" not in body
+
+
+def test_staff_row_error_names_the_role_in_the_reader_s_language(section, instructor):
+    text = f"username,name,email\n{instructor.username},老师,\n"
+    with translation.override("zh-hans"):
+        message = services.enrollment_import_csv(section=section, file=text.encode()).errors[0].message
+    assert "（教师）" in message
+    assert "instructor" not in message
+
+
+def test_section_name_and_a_person_s_name_are_translated_apart(client, section, instructor):
+    client.force_login(instructor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    form = client.get(reverse("teach:section_new")).content.decode()
+    assert '<label for="id_name">名称' in form
+    roster = client.get(reverse("teach:section", args=[section.pk])).content.decode()
+    assert '<th scope="col">姓名</th>' in roster

@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from classes.models import Enrollment
@@ -124,6 +125,16 @@ def test_analytics_page_has_plots_tables_and_csv_with_bom(client, case, instruct
         assert raw.startswith("\ufeff".encode()) and response["Content-Type"].startswith("text/csv")
         assert expected in raw.decode("utf-8-sig"), table
     assert client.get(reverse("teach:analytics_csv", args=[case.assignment.pk, "nope"])).status_code == 404
+
+
+def test_plot_labels_are_translated_and_drawn_as_text(client, case, instructor):
+    client.force_login(instructor)
+    body = client.get(reverse("teach:analytics", args=[case.assignment.pk])).content.decode()
+    assert all(f">{label}</text>" in body for label in ("students", "total score", "facility", "discrimination D"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("teach:analytics", args=[case.assignment.pk])).content.decode()
+    assert all(f">{label}</text>" in body for label in ("学生人数", "总分", "得分率", "区分度 D"))
+    assert "discrimination D" not in body
 
 
 def test_gradebook_and_answers_downloads_are_utf8_with_bom(client, case, assistant):

@@ -91,6 +91,17 @@ def test_one_decision_grades_the_whole_group_with_audit_rows(client, exam, assis
     assert [g.size for g in review.review_groups(exam.assignment, question)] == [1, 1]
 
 
+def test_the_confirmation_counts_answers_in_the_singular_and_the_plural(client, exam, assistant):
+    question = exam.questions[0]
+    url = reverse("teach:review_grade", args=[exam.assignment.pk, question.pk])
+    group = review.review_groups(exam.assignment, question)[0]
+    client.force_login(assistant)
+    body = client.post(url, {"answer": group.answer_ids[:1], "score": "8", "reason": "ok"}, follow=True)
+    assert "1 answer graded." in body.content.decode() and "1 answers" not in body.content.decode()
+    body = client.post(url, {"answer": group.answer_ids[1:], "score": "8", "reason": "ok"}, follow=True)
+    assert f"{len(group.answer_ids) - 1} answers graded." in body.content.decode()
+
+
 def test_unticked_answers_are_split_off_and_stay_in_the_queue(client, exam, assistant):
     question = exam.questions[0]
     group = review.review_groups(exam.assignment, question)[0]

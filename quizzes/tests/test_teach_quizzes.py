@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -199,6 +200,39 @@ def test_monitor_counts_and_rows(client, assignment, section, instructor, django
     with django_assert_max_num_queries(12):
         data = client.get(reverse("teach:monitor_json", args=[assignment.pk])).json()
     assert data["counts"]["submitted"] == 12 and len(data["rows"]) == 30 and data["jobs"][0]["total"] == 12
+
+
+def test_monitor_and_its_feed_show_job_and_status_labels_in_chinese(client, assignment, section, instructor):
+    EnrollmentFactory(section=section)  # a student who has not started
+    GradingJob.objects.create(
+        kind=GradingJob.Kind.REGRADE,
+        status=GradingJob.Status.RUNNING,
+        assignment=assignment,
+        total=10,
+        done=3,
+        failed=1,
+        started_at=timezone.now(),
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(instructor)
+    body = client.get(reverse("teach:monitor", args=[assignment.pk])).content.decode()
+    assert '<span class="job-label">答案或评分标准修改后重新评分 #' in body
+    assert '<span class="job-status">进行中</span>' in body and "3/10, 1 失败" in body
+    assert 'data-field="status">未开始</span>' in body
+    assert ">running<" not in body and "regrade #" not in body
+    assert 'job.failed + " 失败"' in body  # what the refresh script writes, translated too
+    data = client.get(reverse("teach:monitor_json", args=[assignment.pk])).json()
+    job = data["jobs"][0]
+    assert (job["kind"], job["status"]) == ("regrade", "running")  # raw values kept for scripts and tests
+    assert (job["kind_label"], job["status_label"]) == ("答案或评分标准修改后重新评分", "进行中")
+    assert (data["rows"][0]["status"], data["rows"][0]["status_label"]) == ("not_started", "未开始")
+
+
+def test_monitor_feed_labels_follow_the_language(client, assignment, instructor):
+    GradingJob.objects.create(kind=GradingJob.Kind.ASSIGNMENT, assignment=assignment, total=4)
+    client.force_login(instructor)
+    job = client.get(reverse("teach:monitor_json", args=[assignment.pk])).json()["jobs"][0]
+    assert (job["kind_label"], job["status_label"]) == ("Grade an assignment when its window closes", "Queued")
 
 
 # Permissions ------------------------------------------------------------------------------------
