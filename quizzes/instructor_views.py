@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -88,7 +88,10 @@ def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
             errors.append(_("Pick at least one question or one random draw."))
         if not errors:
             quiz = authoring.quiz_create(course=section.course, title=title, items=items, created_by=request.user)
-            messages.success(request, _("Quiz %(title)s saved with %(n)s items.") % {"title": quiz, "n": len(items)})
+            saved = ngettext(
+                "Quiz %(title)s saved with %(n)s item.", "Quiz %(title)s saved with %(n)s items.", len(items)
+            )
+            messages.success(request, saved % {"title": quiz, "n": len(items)})
             return redirect(f"{reverse('teach:assignment_new', args=[section.pk])}?quiz={quiz.pk}")
     return render(
         request,

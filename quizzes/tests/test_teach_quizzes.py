@@ -59,6 +59,17 @@ def test_builder_saves_picked_questions_with_points_and_random_draws(client, sec
     assert [(q, c, n, float(p)) for q, c, n, p in items] == [(picked.pk, None, 1, 4.0), (None, draw_from.pk, 2, 3.0)]
 
 
+def test_builder_confirms_a_one_question_quiz_in_the_singular(client, section, instructor):
+    question = QuestionFactory(chapter=ChapterFactory(course=section.course))
+    client.force_login(instructor)
+    response = client.post(
+        reverse("teach:quiz_new", args=[section.pk]),
+        {"title": "Pop quiz", "question": [question.pk], f"points_{question.pk}": "1"},
+        follow=True,
+    )
+    assert "Quiz Pop quiz saved with 1 item." in [str(m) for m in response.context["messages"]]
+
+
 def test_builder_refuses_an_empty_quiz_and_bad_points(client, section, instructor):
     question = QuestionFactory(chapter=ChapterFactory(course=section.course))
     client.force_login(instructor)
