@@ -1,18 +1,20 @@
 # The two commands of the README:
 #   make run   - set up everything and run web + worker + beat on the embedded default (SQLite, filesystem broker)
 #   make test  - set up everything and run ruff + the whole test suite on PostgreSQL + Redis
+#   make train - rebuild the trained free-text judge from ../shared/data/asag (about an hour here)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TRAIN_STAMP := $(VENV)/.installed-train
 
 # Test run configuration (override on the command line, e.g. `make test TEST_DATABASE_URL=...`)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint services messages browser screenshots clean
+.PHONY: run test train install install-train lint services messages browser screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +23,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# PyTorch for training only: the tests train a tiny judge, `make train` the shipped one.
+$(TRAIN_STAMP): $(STAMP) requirements-train.txt
+	$(BIN)/python -m pip install --quiet -r requirements-train.txt
+	@touch $(TRAIN_STAMP)
+
+install-train: $(TRAIN_STAMP)
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,9 +55,15 @@ run: install messages
 	@echo "Demo logins above; Ctrl-C stops the web server, the worker and the scheduler."
 	DEBUG=1 $(BIN)/honcho -f Procfile.dev start
 
-test: install services lint messages browser
+test: install install-train services lint messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SECRET_KEY=test-only-secret \
 	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Rebuild grading/engine/models/judge-v1.npz from ../shared/data/asag and bench/data (fixed seeds;
+# prints the SHA-256 to put in grading/engine/judge.py). TRAIN_ARGS="--sample 20" for a smoke run.
+TRAIN_ARGS ?=
+train: install-train
+	$(BIN)/python -m grading.training $(TRAIN_ARGS)
 
 # Refresh the README's screenshots from the browser tests.
 screenshots: install services messages browser

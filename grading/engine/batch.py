@@ -6,12 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .objective import grade_objective
+from .trained_text import GRADER_NAME, grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
 OBJECTIVE_GRADER_VERSION = "obj-1"
-ENGINE_VERSION = f"{OBJECTIVE_GRADER_VERSION}+{FREE_TEXT_GRADER_VERSION}"
+ENGINE_VERSION = f"{OBJECTIVE_GRADER_VERSION}+{GRADER_NAME}"
 
 
 def _dedup_key(response: Any) -> str:
@@ -27,12 +27,12 @@ def grade_batch(
 ) -> list[Result]:
     """Score every response to one question. Identical responses are scored once.
 
-    Free text goes to the rubric grader as one batch (so embeddings are computed together) and is
-    calibrated with `examples`, the instructor's scores on other answers to the same question.
+    Free text goes to the trained grader as one batch (one model call for every distinct answer)
+    and is calibrated with `examples`, the instructor's scores on other answers to the question.
     """
     if key.kind not in OBJECTIVE_KINDS:
         texts = ["" if r is None else r if isinstance(r, str) else "\n".join(map(str, r)) for r in responses]
-        return grade_free_text(key, texts, examples=examples, embedder=embedder)
+        return grade_free_text_trained(key, texts, examples=examples, embedder=embedder)
     cache: dict[str, Result] = {}
     results = []
     for response in responses:

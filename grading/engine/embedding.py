@@ -37,6 +37,11 @@ def set_threads(count: int | None) -> None:
     _threads = int(count) if count and count > 0 else None
 
 
+def configured_threads() -> int | None:
+    """The cap set by `set_threads` (shared by every model of the engine), or None."""
+    return _threads
+
+
 def available_cores() -> int:
     """Cores this process may run on (the affinity mask, so containers and taskset count)."""
     try:

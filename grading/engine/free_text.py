@@ -313,6 +313,8 @@ def detect_flags(ctx: KeyContext, answer: Answer) -> list[str]:
 FEEDBACK = {
     "en": {
         "covered": "Covered: {items}.",
+        "partly": "Partly covered: {items}.",
+        "contradicted": "Contradicts: {items}.",
         "missing": "Missing: {items}.",
         "empty": "No answer was given.",
         "no_reference": "This question has no reference answer or rubric; it needs a person to grade it.",
@@ -323,6 +325,8 @@ FEEDBACK = {
     },
     "zh": {
         "covered": "已答到：{items}。",
+        "partly": "部分答到：{items}。",
+        "contradicted": "与要点相反：{items}。",
         "missing": "未答到：{items}。",
         "empty": "未作答。",
         "no_reference": "该题没有参考答案或评分要点，需要人工评分。",
@@ -341,13 +345,13 @@ def _quote(text: str) -> str:
 
 
 def build_feedback(lang: str, points: Sequence[KeyPointFeedback], flags: Sequence[str]) -> str:
-    """One line per kind: covered points, missing points, then a note for each flag."""
+    """One line per judgement (covered, partly, contradicted, missing), then a note per flag."""
     text = FEEDBACK["zh" if lang == "zh" else "en"]
     lines = []
-    for covered, key in ((True, "covered"), (False, "missing")):
-        items = [_quote(p.text) for p in points if p.covered is covered]
+    for state in ("covered", "partly", "contradicted", "missing"):
+        items = [_quote(p.text) for p in points if (p.state or ("covered" if p.covered else "missing")) == state]
         if items:
-            lines.append(text[key].format(items=text["sep"].join(items)))
+            lines.append(text[state].format(items=text["sep"].join(items)))
     lines.extend(text[f].format(limit=MAX_SCORED_CHARS) for f in flags if f in text)
     return "\n".join(lines)
 

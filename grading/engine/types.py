@@ -73,11 +73,16 @@ class QuestionKey:
     lang: str = "en"  # language of the feedback: "en" or "zh"
 
 
+PointState = Literal["covered", "partly", "missing", "contradicted"]
+
+
 @dataclass(frozen=True)
 class KeyPointFeedback:
     text: str
     covered: bool
     strength: float  # 0..1, how strongly the answer supports this key point
+    state: PointState | Literal[""] = ""  # the trained grader's judgement ("" from older graders)
+    evidence: str = ""  # the part of the answer that covers the point, where one was found
 
 
 @dataclass(frozen=True)

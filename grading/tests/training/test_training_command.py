@@ -1,0 +1,91 @@
+"""The training command end to end on a tiny sample: it must stay runnable in CI time."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grading.engine.judge import Judge
+from grading.engine.trained_text import grade_free_text_trained
+from grading.engine.types import QuestionKey
+
+ROOT = Path(__file__).resolve().parents[3]
+ASAG = ROOT.parent / "shared" / "data" / "asag"
+
+
+def train_tiny(out: Path) -> str:
+    """Train a one-layer judge on 6 examples per data set; returns the printed SHA-256."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grading.training",
+            "--sample",
+            "6",
+            "--epochs",
+            "1",
+            "--layers",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "training data: scientsbank 6, beetle 6" in done.stderr
+    match = re.search(r"SHA-256 ([0-9a-f]{64})", done.stdout)
+    assert match, done.stdout
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> tuple[Path, str]:
+    if not ASAG.is_dir():
+        pytest.fail(f"the shared training data is missing: {ASAG}")
+    out = tmp_path_factory.mktemp("judge") / "judge.npz"
+    return out, train_tiny(out)
+
+
+def test_the_command_writes_an_artifact_the_engine_loads_and_grades_with(tiny_model):
+    path, digest = tiny_model
+    judge = Judge(path, digest)
+    key = QuestionKey(
+        kind="free_text",
+        max_points=4,
+        prompt="Why does the bulb light?",
+        reference="The bulb is in a closed path with the battery.",
+    )
+    results = grade_free_text_trained(key, ["It is in a closed path.", ""], judge=judge)
+    assert results[0].details["grader"].startswith("ft-3:judge-1l:")
+    assert 0 <= results[0].score <= 4 and results[0].key_points[0].state in (
+        "covered",
+        "partly",
+        "missing",
+        "contradicted",
+    )
+    assert results[1].score == 0 and results[1].flags == ("empty",)
+
+
+def test_training_is_deterministic(tiny_model, tmp_path):
+    _, digest = tiny_model
+    assert train_tiny(tmp_path / "again.npz") == digest
+
+
+def test_the_running_platform_does_not_import_torch():
+    code = (
+        "import django, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'classroom.settings'); django.setup();"
+        "import grading.tasks, grading.services, grading.engine.batch, grading.engine.cli, quizzes.views;"
+        "print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

