@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -59,6 +59,8 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": ["Wrong username or password."]})
+        # A token is a sign-in: the lockout resets its failure count on this signal, as on the portal.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, created = Token.objects.get_or_create(user=user)
         body = {"token": token.key, "username": user.get_username(), "created": token.created}
         return Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -7,12 +7,15 @@ server: a SQLite file and kombu's filesystem broker under `var/`. Set `DATABASE_
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from classroom.caches import cache_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state of the embedded default (database, broker queue files)
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -57,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 of accounts.lockout
 ]
 
 ROOT_URLCONF = "classroom.urls"
@@ -95,6 +100,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -161,6 +168,24 @@ GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)
 ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)
 
+# --- Proxies, cache, sign-in lockout (docs/security.md) ------------------------------------
+# How many reverse proxies of ours stand in front of the web server. 0: X-Forwarded-For is
+# ignored (anyone can write it). N: the client is the address our outermost proxy appended.
+# Drives DRF's NUM_PROXIES and the lockout's address alike (classroom/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every rate-limit counter lives here, so it must be shared: Redis whenever there is one
+# (CACHE_URL, or the Redis broker's server, next database); local memory on the embedded default.
+CACHES = {"default": cache_config(env.str("CACHE_URL", default=""), CELERY_BROKER_URL)}
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for LOGIN_LOCKOUT_MINUTES, on every sign-in path (portal, admin, API token).
+# Not per address alone: a whole class signs in from one school address (NAT).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "classroom.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
 # --- REST API (docs/api.md) ---------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token`.
@@ -178,6 +203,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "classroom.api_conventions.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # throttles count the same client address as the lockout
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
