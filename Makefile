@@ -12,6 +12,8 @@ TRAIN_STAMP := $(VENV)/.installed-train
 # Test run configuration (override on the command line, e.g. `make test TEST_DATABASE_URL=...`)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# The shared cache of the rate limits: a Redis database of its own (tests flush it).
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/12
 PYTEST_ARGS ?=
 
 .PHONY: run test train install install-train lint services messages browser screenshots clean
@@ -56,7 +58,7 @@ run: install messages
 	DEBUG=1 $(BIN)/honcho -f Procfile.dev start
 
 test: install install-train services lint messages browser
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SECRET_KEY=test-only-secret \
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CACHE_URL=$(TEST_CACHE_URL) SECRET_KEY=test-only-secret \
 	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Rebuild grading/engine/models/judge-v1.npz from ../shared/data/asag and bench/data (fixed seeds;

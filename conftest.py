@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
@@ -16,6 +17,15 @@ from classroom.celery import app as celery_app
 def fast_password_hasher(settings):
     """Tests create many users: a fast hasher instead of PBKDF2 (~0.6 s a password) keeps them quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the shared cache (Redis under `make test`): none carry over
+    from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,3 +45,35 @@ class User(AbstractUser):
     @property
     def shown_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A person's API token for scripts (`Authorization: Token <key>`).
+
+    The key is shown once, when it is created, and never stored: only its SHA-256 digest, so a
+    copy of the database opens no account. A token expires `API_TOKEN_TTL_HOURS` after it was
+    made, and stops working the moment its owner's password changes, by whatever path (the
+    `password_fingerprint` no longer matches; the known paths also delete it at once).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the token is for."))
+    prefix = models.CharField(_("starts with"), max_length=8)  # to recognise a token in a list
+    key_digest = models.CharField(max_length=64, unique=True)
+    password_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_creation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

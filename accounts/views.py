@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import services
+from . import selectors, services
 from .forms import PreferencesForm
 
 
@@ -74,4 +74,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
         messages.success(request, _("Your settings are saved."))
         return response
-    return render(request, "accounts/preferences.html", {"form": form, "password_url": reverse("password_change")})
+    context = {"form": form, "password_url": reverse("password_change"), "tokens": selectors.user_tokens(user)}
+    return render(request, "accounts/preferences.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if services.token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, _("The API token is revoked."))
+    return redirect("preferences")
+
+
+@login_required
+@require_POST
+def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    count = services.tokens_revoke_all(user=request.user)
+    if count:
+        messages.success(request, _("All your API tokens are revoked."))
+    return redirect("preferences")

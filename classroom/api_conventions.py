@@ -21,6 +21,7 @@ from django.http import Http404
 from rest_framework import exceptions, pagination, parsers, serializers, status
 from rest_framework.response import Response
 
+from classroom.json_input import MAX_JSON_DEPTH, json_problem
 from quizzes.errors import (
     AnswerTooLong,
     AttemptClosed,
@@ -31,9 +32,6 @@ from quizzes.errors import (
     NotEnrolled,
     WindowNotOpen,
 )
-
-# Deeper JSON than this is refused before it reaches a serializer (no answer needs more than 2).
-MAX_JSON_DEPTH = 20
 
 # A refused action of a service -> the HTTP status the API answers with (default 400).
 CLASSROOM_ERROR_STATUS: dict[type[ClassroomError], int] = {
@@ -127,24 +125,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def _check_json(value: Any, depth: int = 0) -> None:
+def _check_json(value: Any) -> None:
     """Refuse what PostgreSQL cannot store or what would blow the stack, with a 400 naming it."""
-    if depth > MAX_JSON_DEPTH:
-        raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise exceptions.ParseError("Text must not contain NUL (\\u0000) characters.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise exceptions.ParseError("Text contains invalid Unicode (a lone surrogate).") from exc
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_json(key, depth + 1)
-            _check_json(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_json(item, depth + 1)
+    problem = json_problem(value)
+    if problem:
+        raise exceptions.ParseError(problem)
 
 
 def check_text(value: str) -> None:

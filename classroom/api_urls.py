@@ -54,6 +54,8 @@ def api_not_found(request, *args, **kwargs):
 
 v1 = [
     path("auth/token", accounts_api.TokenView.as_view(), name="auth-token"),
+    path("auth/tokens", accounts_api.TokenListView.as_view(), name="auth-tokens"),
+    path("auth/tokens/<id:pk>", accounts_api.TokenDetailView.as_view(), name="auth-token-detail"),
     path("me", accounts_api.MeView.as_view(), name="me"),
     path("sections/<id:section_id>/enrollments", classes_api.EnrollmentListView.as_view(), name="section-enrollments"),
     path(

@@ -1,4 +1,10 @@
-"""`/healthz`: is the database reachable, is the broker reachable? 200 or 503, JSON."""
+"""`/healthz`: is the database reachable, is the broker reachable? 200 or 503, JSON.
+
+Everyone gets "ok" / "unreachable" per check. The exception text (host names, ports, driver
+messages) is a map for an attacker, so it is added only for staff and for callers on this machine
+(the container's health check, an operator's curl); "on this machine" is the client address of
+`classroom.client_ip`, so a proxy on localhost does not make every client local.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery import app as celery_app
+from .client_ip import is_local
 
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -35,9 +42,10 @@ def _check_broker() -> str | None:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if not any(checks.values()) else "unavailable",
         "checks": {name: ("ok" if error is None else "unreachable") for name, error in checks.items()},
-        "errors": {name: error for name, error in checks.items() if error},
     }
+    if request.user.is_staff or is_local(request):
+        body["errors"] = {name: error for name, error in checks.items() if error}
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

@@ -7,12 +7,15 @@ server: a SQLite file and kombu's filesystem broker under `var/`. Set `DATABASE_
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from classroom.caches import cache_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state of the embedded default (database, broker queue files)
@@ -36,8 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 of accounts.lockout
 ]
 
 ROOT_URLCONF = "classroom.urls"
@@ -95,6 +99,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -161,11 +167,31 @@ GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)
 ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)
 
+# --- Proxies, cache, sign-in lockout (docs/security.md) ------------------------------------
+# How many reverse proxies of ours stand in front of the web server. 0: X-Forwarded-For is
+# ignored (anyone can write it). N: the client is the address our outermost proxy appended.
+# Drives DRF's NUM_PROXIES and the lockout's address alike (classroom/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every rate-limit counter lives here, so it must be shared: Redis whenever there is one
+# (CACHE_URL, or the Redis broker's server, next database); local memory on the embedded default.
+CACHES = {"default": cache_config(env.str("CACHE_URL", default=""), CELERY_BROKER_URL)}
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for LOGIN_LOCKOUT_MINUTES, on every sign-in path (portal, admin, API token).
+# Not per address alone: a whole class signs in from one school address (NAT).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "classroom.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
 # --- REST API (docs/api.md) ---------------------------------------------------------------
+# An API token works this many hours after it is made (and stops when its owner's password changes).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -178,6 +204,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "classroom.api_conventions.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # throttles count the same client address as the lockout
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
@@ -213,8 +240,19 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # axes: failures and lockouts
 }
 
+# --- HTTPS (docs/security.md, "Deployment") ---------------------------------------------------
+# Behind a TLS proxy (docker-compose.yml's default): cookies only over HTTPS, plain HTTP redirected,
+# HSTS, and the proxy's header telling Django the original request was HTTPS. The defaults here
+# suit a plain-HTTP local run; docker-compose.yml and .env.example turn them on.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check speaks plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# "HTTP_X_FORWARDED_PROTO,https": trust it only when the proxy sets (overwrites) that header.
+SECURE_PROXY_SSL_HEADER = env.tuple("SECURE_PROXY_SSL_HEADER", default=None) or None

@@ -1,7 +1,8 @@
 """Gradebook and per-answer exports of an assignment, as rows and as CSV for spreadsheets.
 
-CSV is UTF-8 with a byte-order mark, so spreadsheet programs open Chinese names correctly. A
-student's grade is the attempt with the highest total (ties: the later attempt); a question that
+CSV is UTF-8 with a byte-order mark, so spreadsheet programs open Chinese names correctly. Every
+CSV of the platform (these exports and the analytics tables) is written by `csv_text`, which
+neutralises formula injection (see `csv_cell`). A student's grade is the attempt with the highest total (ties: the later attempt); a question that
 was not drawn for a student's attempt is left empty, a question waiting for review is "pending".
 """
 
@@ -92,19 +93,37 @@ def gradebook(assignment: Assignment) -> tuple[list[GradebookColumn], list[Grade
     return list(columns.values()), rows
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+# A spreadsheet reads a cell starting with one of these as a formula (tab and CR: some programs
+# strip them and read what follows). OWASP "CSV Injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell as it may be written: text that starts like a formula gets a leading single quote.
+
+    Only text is changed. Numbers (int, Decimal, float) are passed as numbers, so a negative score
+    or discrimination stays `-1.000`; a text cell such as a student's response "-5" becomes "'-5",
+    because a response is text whatever it looks like.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The one CSV writer: UTF-8 with BOM, every cell through `csv_cell`."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(cell) for cell in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
 def gradebook_csv(assignment: Assignment) -> str:
     columns, rows = gradebook(assignment)
     header = ["username", "name", "attempt", *(c.label for c in columns), "total", "max"]
-    return _csv(
+    return csv_text(
         header,
         (
             [
@@ -159,4 +178,4 @@ def answers_csv(assignment: Assignment) -> str:
                     "" if grade is None else grade.feedback,
                 ]
             )
-    return _csv(header, rows)
+    return csv_text(header, rows)

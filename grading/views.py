@@ -4,6 +4,8 @@ trail, regrades after a key change, item analytics and the exports. Staff of the
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -190,8 +192,9 @@ def _analytics(assignment):
     return rows, labels, stats
 
 
-def _fmt(value, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+def _fmt(value, digits: int = 2) -> Decimal | str:
+    """A figure rounded for the tables, kept a number (the CSV writer quotes text, not numbers)."""
+    return "" if value is None else Decimal(value).quantize(Decimal(1).scaleb(-digits))
 
 
 @login_required
@@ -269,7 +272,7 @@ def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpR
     assignment = staff_assignment(request, assignment_id)
     header, body = analytics_table(assignment, table)
     return _csv_response(
-        exports._csv(header, body),  # UTF-8 with BOM, as the exports
+        exports.csv_text(header, body),  # UTF-8 with BOM, formulas neutralised, as the exports
         f"{slugify(assignment.display_title) or 'assignment'}-{table}.csv",
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from classroom.json_input import text_problem
+
 from .errors import AnswerTooLong, InvalidResponse
 from .models import Question, QuestionKind
 
@@ -22,7 +24,10 @@ CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE}
 def _as_text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise InvalidResponse(_("Expected text."))
-    return str(value)
+    text = str(value)
+    if text_problem(text):  # NUL or a lone surrogate: PostgreSQL would refuse to store it
+        raise InvalidResponse(_("The answer contains characters that cannot be stored; remove them and save again."))
+    return text
 
 
 def _as_list(value: Any) -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +77,96 @@ def test_beat_and_web_commands_point_at_real_modules(compose):
     from classroom.wsgi import application
 
     assert callable(application)
+
+
+# --- the secure default behind a TLS proxy, and `check --deploy` ----------------------------------
+
+INTERPOLATION = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
+SECURE_DEFAULTS = {
+    "SESSION_COOKIE_SECURE": "1",
+    "CSRF_COOKIE_SECURE": "1",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "TRUSTED_PROXY_COUNT": "1",
+}
+
+
+def resolved(value: str, given: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?error}` with the variables `given` (.env)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, arg = match.groups()
+        if given.get(name):
+            return given[name]
+        if op == "?":
+            raise AssertionError(f"compose requires {name}: {arg}")
+        return arg if op == "-" else ""
+
+    return INTERPOLATION.sub(one, str(value))
+
+
+def compose_environment(compose: dict, given: dict[str, str]) -> dict[str, str]:
+    return {k: resolved(v, given) for k, v in compose["services"]["web"]["environment"].items()}
+
+
+def env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"^[A-Z_]+=", line))
+
+
+def strong_secret_key() -> str:
+    return secrets.token_urlsafe(50)
+
+
+def test_compose_defaults_to_the_secure_setup_behind_a_tls_proxy(compose):
+    env = compose_environment(compose, {"SECRET_KEY": strong_secret_key()})
+    assert {k: env[k] for k in SECURE_DEFAULTS} == SECURE_DEFAULTS
+    assert env["DEBUG"] == "0" and env["CACHE_URL"].startswith("redis://redis:")
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]  # reached only through the proxy
+    assert "127.0.0.1" in env["ALLOWED_HOSTS"].split(",")  # the health check's host
+    assert "127.0.0.1:8000/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+
+
+def test_env_example_documents_the_production_values():
+    example = env_example()
+    assert {k: example[k] for k in SECURE_DEFAULTS} == SECURE_DEFAULTS
+    assert example["DEBUG"] == "0"
+
+
+def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`manage.py check --deploy --fail-level WARNING` in a process that sees only `env`."""
+    base = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.mark.parametrize("source", ["docker-compose.yml", ".env.example"])
+def test_check_deploy_passes_with_the_documented_production_environment(source, compose):
+    if source == "docker-compose.yml":
+        env = compose_environment(
+            compose, {"SECRET_KEY": strong_secret_key(), "ALLOWED_HOSTS": "classroom.example.edu"}
+        )
+    else:
+        env = {**env_example(), "SECRET_KEY": strong_secret_key()}
+    done = _check_deploy(env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout, done.stdout + done.stderr
+
+
+def test_check_deploy_fails_with_the_insecure_old_defaults(compose):
+    """The test can fail: the compose file's former defaults (secure cookies off, no HSTS) do."""
+    insecure = {"SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "SECURE_SSL_REDIRECT": "0"}
+    env = compose_environment(compose, {"SECRET_KEY": strong_secret_key(), **insecure, "SECURE_HSTS_SECONDS": "0"})
+    done = _check_deploy(env)
+    assert done.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in done.stderr + done.stdout, check

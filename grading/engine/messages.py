@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unknown_choice": "The selected option ({choice}) is not one of this question's options.",
         "several_choices": "Only one option may be selected, but {count} were selected.",
         "uninterpretable": "The answer could not be read; it will be checked by a person.",
+        "pattern_unchecked": (
+            "The answer is too long or too complex to compare with the accepted answers automatically; "
+            "it will be checked by a person."
+        ),
         "true_false_unreadable": "The answer could not be read as true or false; it will be checked by a person.",
         "multiple_choice": (
             "{correct} of {total} correct options selected, {wrong} wrong option(s) selected: "
@@ -44,6 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unknown_choice": "所选选项（{choice}）不是本题的选项。",
         "several_choices": "本题只能选择一个选项，但选择了 {count} 个。",
         "uninterpretable": "无法识别该答案，将由老师人工批改。",
+        "pattern_unchecked": "答案过长或过于复杂，无法自动与可接受的答案比对，将由老师人工批改。",
         "true_false_unreadable": "无法将该答案识别为“对”或“错”，将由老师人工批改。",
         "multiple_choice": (
             "选对 {correct} 个（共 {total} 个正确选项），选错 {wrong} 个：得 {points} 分（满分 {max_points} 分）。"

@@ -17,7 +17,7 @@ Policies (feedback states them to the student as well):
 * short_text: correct iff the normalised response (`normalize_text`, or `normalize_compact`)
   equals the normalised form of an accepted text or synonym, or an accepted regular expression
   fullmatches it (case-insensitively; the raw trimmed response is tried as well, for patterns
-  with punctuation).
+  with punctuation). Patterns are matched in bounded time (see "Patterns" below).
 * enumeration: the response is split into entries; an entry counts for an accepted item when it
   equals the item or a synonym, or contains one as a whole word or phrase (a trailing plural
   "s"/"es" allowed; CJK synonyms as substrings). Each item counts once; one entry counts for
@@ -29,6 +29,14 @@ flag "empty". Results have confidence 1 and needs_review False, except when the 
 be interpreted at all (e.g. a dict for a choice question, "maybe" for true/false): score 0,
 confidence 0, needs_review True.
 
+Patterns (regular expressions, and Moodle `*` wildcards imported as `.*`): a pattern such as
+`.*a.*a.*a.*b` backtracks polynomially and `(x+)+y` exponentially, so one long response could
+hold a grading worker for hours. Text longer than PATTERN_MAX_CHARS is not matched against
+patterns, and all pattern matching for one response stops after PATTERN_TIMEOUT_SECONDS (the
+`regex` engine's timeout). Either way the answer goes to a person: score 0, needs_review, the
+flag "too_long_for_pattern" or "pattern_timeout"; it is never marked wrong for being unchecked.
+Exact comparison with the accepted texts is linear and always runs first.
+
 Speed: each key is compiled once (normalised variants, regexes, choice lookups) and cached by
 object identity, so a batch pays only the per-response work.
 """
@@ -37,12 +45,15 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
+
+import regex
 
 from .messages import message
 from .normalize import contains_digit, has_cjk, normalize_compact, normalize_text, parse_number
@@ -58,6 +69,8 @@ FALSE_WORDS: frozenset[str] = frozenset(
      "×", "✗", "✘", "☒"}
 )
 _CHOICE_SPLIT_RE = re.compile(r"[\s,;，；、]+")
+PATTERN_MAX_CHARS = 1_000  # longer text is not matched against accepted-answer patterns
+PATTERN_TIMEOUT_SECONDS = 0.1  # all pattern matching of one response
 _LATIN = r"0-9a-z\u00c0-\u024f"
 
 
@@ -80,7 +93,7 @@ class Variant:
 class CompiledItem:
     text: str  # canonical text, as the instructor wrote it
     variants: tuple[Variant, ...]
-    regexes: tuple[re.Pattern[str], ...]
+    regexes: tuple[regex.Pattern[str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +132,10 @@ def _truth_of(word: str) -> bool | None:
     return None
 
 
-def _compile_regex(pattern: str) -> re.Pattern[str]:
+def _compile_regex(pattern: str) -> regex.Pattern[str]:
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+        return regex.compile(pattern, regex.IGNORECASE)
+    except regex.error as exc:
         raise ValueError(f"accepted answer {pattern!r} is not a valid regular expression: {exc}") from exc
 
 
@@ -296,8 +309,8 @@ def _accepted_problems(key: QuestionKey) -> list[str]:
         for text in (item.text, *item.synonyms):
             if item.is_regex:
                 try:
-                    re.compile(text, re.IGNORECASE)
-                except re.error as exc:
+                    regex.compile(text, regex.IGNORECASE)
+                except regex.error as exc:
                     problems.append(f"accepted answer {text!r} is not a valid regular expression: {exc}")
             elif not normalize_text(text):
                 problems.append(f"accepted answer {text!r} is empty once normalised")
@@ -509,6 +522,41 @@ def grade_numeric(key: QuestionKey, response: object) -> Result:
 # ---------------------------------------------------------------------------------------------
 
 
+class _PatternUnchecked(Exception):
+    """A pattern could not be checked within the bounds; `flag` says which one."""
+
+    def __init__(self, flag: str) -> None:
+        super().__init__(flag)
+        self.flag = flag
+
+
+@dataclass(slots=True)
+class _PatternBudget:
+    """The time left for matching patterns against one response."""
+
+    deadline: float
+
+    @classmethod
+    def start(cls) -> _PatternBudget:
+        return cls(time.monotonic() + PATTERN_TIMEOUT_SECONDS)
+
+    def match(self, pattern: regex.Pattern[str], how: str, text: str) -> Any:
+        """`pattern.fullmatch(text)` or `.search(text)`, or raise _PatternUnchecked."""
+        if len(text) > PATTERN_MAX_CHARS:
+            raise _PatternUnchecked("too_long_for_pattern")
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _PatternUnchecked("pattern_timeout")
+        try:
+            return getattr(pattern, how)(text, timeout=remaining)
+        except TimeoutError:
+            raise _PatternUnchecked("pattern_timeout") from None
+
+
+def _unchecked(key: QuestionKey, flag: str) -> Result:
+    return _needs_review(key, message(key.lang, "pattern_unchecked"), flag)
+
+
 def _as_text(response: object) -> str | None:
     if isinstance(response, str):
         return response
@@ -519,8 +567,11 @@ def _as_text(response: object) -> str | None:
     return None
 
 
-def _regex_match(item: CompiledItem, text: str, compact: str, raw: str) -> bool:
-    return any(p.fullmatch(text) or p.fullmatch(compact) or p.fullmatch(raw) for p in item.regexes)
+def _regex_match(item: CompiledItem, text: str, compact: str, raw: str, budget: _PatternBudget) -> bool:
+    return any(
+        budget.match(p, "fullmatch", text) or budget.match(p, "fullmatch", compact) or budget.match(p, "fullmatch", raw)
+        for p in item.regexes
+    )
 
 
 def grade_short_text(key: QuestionKey, response: object) -> Result:
@@ -538,8 +589,12 @@ def grade_short_text(key: QuestionKey, response: object) -> Result:
     index = compiled.exact.get(text, compiled.exact.get(compact))
     if index is None:
         stripped = unicodedata.normalize("NFKC", raw).strip()
-        index = next((i for i, item in enumerate(compiled.items)
-                      if item.regexes and _regex_match(item, text, compact, stripped)), None)
+        budget = _PatternBudget.start()
+        try:
+            index = next((i for i, item in enumerate(compiled.items)
+                          if item.regexes and _regex_match(item, text, compact, stripped, budget)), None)
+        except _PatternUnchecked as unchecked:
+            return _unchecked(key, unchecked.flag)
     if index is None:
         return _result(key, 0.0, message(key.lang, "short_text_incorrect"))
     return _result(key, 1.0, message(key.lang, "short_text_correct"), details={"matched": compiled.items[index].text})
@@ -602,16 +657,17 @@ def split_entries(response: object) -> list[str] | None:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-def _entry_mentions(compiled: CompiledKey, text: str) -> tuple[_Mention, ...]:
-    """`_mentions`, remembered per key: a class writes the same few entries again and again."""
+def _entry_mentions(compiled: CompiledKey, text: str, budget: _PatternBudget) -> tuple[_Mention, ...]:
+    """`_mentions`, remembered per key: a class writes the same few entries again and again.
+    Raises _PatternUnchecked (and remembers nothing) when a pattern could not be checked."""
     found = compiled.entries.get(text)
     if found is None:
-        found = tuple(_mentions(compiled, text, text.replace(" ", "")))
+        found = tuple(_mentions(compiled, text, text.replace(" ", ""), budget))
         _remember(compiled.entries, text, found)
     return found
 
 
-def _mentions(compiled: CompiledKey, text: str, compact: str) -> list[_Mention]:
+def _mentions(compiled: CompiledKey, text: str, compact: str, budget: _PatternBudget) -> list[_Mention]:
     """Each item an entry mentions, with where: equality wins, else the longest mention."""
     whole = len(text)
     index = compiled.exact.get(text, compiled.exact.get(compact))
@@ -625,7 +681,7 @@ def _mentions(compiled: CompiledKey, text: str, compact: str) -> list[_Mention]:
             if span is not None and (best is None or span[1] - span[0] > best[1] - best[0]):
                 best = span
         for pattern in item.regexes:
-            match = pattern.search(text)
+            match = budget.match(pattern, "search", text)
             if match and (best is None or match.end() - match.start() > best[1] - best[0]):
                 best = match.span()
         if best is not None:
@@ -717,7 +773,11 @@ def grade_enumeration(key: QuestionKey, response: object) -> Result:
     kept = [(e, n) for e, n in zip(entries, normalised, strict=True) if n]
     if not kept:
         return _empty(key)
-    mentions = [_entry_mentions(compiled, n) for _, n in kept]
+    budget = _PatternBudget.start()
+    try:
+        mentions = [_entry_mentions(compiled, n, budget) for _, n in kept]
+    except _PatternUnchecked as unchecked:
+        return _unchecked(key, unchecked.flag)
     counted, repeated = _assign(mentions)
     order = sorted(counted, key=lambda item: counted[item])
     names = [compiled.items[i].text for i in order]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,7 +15,8 @@ from quizzes.models import Assignment, Question, QuestionKind
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_the_demo_and_prints_logins():
+def test_seed_demo_creates_the_demo_and_prints_logins(settings):
+    settings.DEBUG = True  # as `make run` sets it
     call_command("import_bank", "bank/deep_learning_ch8-14.txt", stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -42,3 +43,19 @@ def test_seed_demo_creates_the_demo_and_prints_logins():
 
     call_command("seed_demo", stdout=StringIO())
     assert (Assignment.objects.count(), Section.objects.count(), warm_up.count()) == (8, 1, 5)
+
+
+def test_seed_demo_refuses_to_run_without_debug_or_force(settings):
+    """Its accounts share one published password: on a real site they would be open doors."""
+    settings.DEBUG = False
+    call_command("import_bank", "bank/deep_learning_ch8-14.txt", stdout=StringIO())
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists() and not Section.objects.exists()
+
+
+def test_seed_demo_runs_without_debug_when_forced(settings):
+    settings.DEBUG = False
+    call_command("import_bank", "bank/deep_learning_ch8-14.txt", stdout=StringIO())
+    call_command("seed_demo", "--force", "--students", "2", stdout=StringIO())
+    assert User.objects.filter(username="student02").exists()

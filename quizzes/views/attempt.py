@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from classroom.json_input import json_problem
+
 from .. import selectors, services
 from ..errors import AttemptClosed, ClassroomError, DeadlinePassed
 from ..models import Attempt, ReleasePolicy
@@ -149,10 +151,10 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
     try:
         payload = json.loads(request.body or b"{}")
         answers = payload["answers"]
-        if not isinstance(answers, dict):
-            raise TypeError
+        if not isinstance(answers, dict) or json_problem(answers):
+            raise TypeError  # deeper than any answer, or text PostgreSQL cannot store
         responses = {int(key): value for key, value in answers.items()}
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return _json_error(400, "bad_request", _("The answers could not be read; reload the page."))
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return _json_error(409, AttemptClosed.code, _("This attempt has been submitted."), redirect=receipt)

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.services import token_create
 from accounts.tests.factories import UserFactory
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory, SectionFactory
@@ -52,7 +52,8 @@ class World:
     section: Section
     other_section: Section
     users: dict[str, User | None]
-    tokens: dict[str, str]
+    tokens: dict[str, str]  # persona -> API token key
+    token_ids: dict[str, int]
     spare: Enrollment  # a student the instructor may remove
     scripter: User  # has no token yet
     chapter: Chapter
@@ -84,7 +85,7 @@ def build_world() -> World:
         "instructor": EnrollmentFactory(section=section, role=role.INSTRUCTOR).user,
         "admin": UserFactory(is_superuser=True, is_staff=True),
     }
-    tokens = {name: Token.objects.create(user=u).key for name, u in users.items() if u is not None}
+    issued = {name: token_create(user=u) for name, u in users.items() if u is not None}
     spare = EnrollmentFactory(section=section, role=role.STUDENT)
     chapter = ChapterFactory(course=section.course)
     choice_q = single_choice_question(chapter=chapter)
@@ -107,7 +108,8 @@ def build_world() -> World:
         section=section,
         other_section=other_section,
         users=users,
-        tokens=tokens,
+        tokens={name: i.key for name, i in issued.items()},
+        token_ids={name: i.token.pk for name, i in issued.items()},
         spare=spare,
         scripter=UserFactory(),
         chapter=chapter,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_create
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from quizzes.models import Answer, Attempt
@@ -87,7 +87,7 @@ def test_starting_outside_the_window_says_when_it_opens(world: World) -> None:
 def test_a_classmates_attempt_is_not_found(world: World) -> None:
     classmate = EnrollmentFactory(section=world.section, role=Enrollment.Role.STUDENT).user
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=classmate).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=classmate).key}")
     attempt = world.open_attempt.pk
 
     responses = [

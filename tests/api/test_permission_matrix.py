@@ -50,6 +50,8 @@ MATRIX: list[Row] = [
     Row("auth-token", "POST", _none, statuses(201, 201, 201, 201, 201, 201),
         lambda w: {"username": w.scripter.username, "password": PASSWORD}),
     Row("auth-token", "DELETE", _none, statuses(401, 204, 204, 204, 204, 204)),
+    Row("auth-tokens", "GET", _none, ALL_OK),
+    Row("auth-token-detail", "DELETE", lambda w: {"pk": w.token_ids[STUDENT]}, statuses(401, 404, 204, 404, 404, 404)),
     Row("me", "GET", _none, ALL_OK),
     Row("course-list", "GET", _none, ALL_OK),
     Row("course-detail", "GET", lambda w: {"pk": w.section.course_id}, SECTION_READ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -112,9 +113,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--students", type=int, default=30)
+        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off (never on a real site).")
 
     @transaction.atomic
-    def handle(self, *args: object, students: int, **options: object) -> None:
+    def handle(self, *args: object, students: int, force: bool = False, **options: object) -> None:
+        if not settings.DEBUG and not force:
+            # Every demo account has the same published password: on a real site, open doors.
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DEBUG=1 "
+                "(as `make run` sets it) or with --force."
+            )
         course = Course.objects.order_by("pk").first()
         if course is None:
             raise CommandError("No course yet: run `python manage.py import_bank bank/deep_learning_ch8-14.txt` first.")
