@@ -8,8 +8,9 @@ Runs on PostgreSQL and Redis: DATABASE_URL (default postgres://postgres@127.0.0.
 created and migrated if missing) and CELERY_BROKER_URL (default redis://127.0.0.1:6379/14).
 
 What it does, all through the services a real exam uses:
-1. imports the seed bank (`import_bank`, idempotent) and adds six objective questions (single and
-   multiple choice, numeric, short text, enumeration); a quiz of M questions: about 40 % free text
+1. imports the seed bank with its rubric file (`import_bank`, idempotent: the rubrics `make run`
+   ships) and adds six objective questions (single and multiple choice, numeric, short text,
+   enumeration); a quiz of M questions: about 40 % free text
    from the bank (students answer in Chinese or English), 60 % objective;
 2. N students each `attempt_start` and `answers_save` their M answers while the window is open;
    90 % `attempt_submit` during the grace period after the close (so nothing is enqueued per
@@ -260,10 +261,11 @@ def build_exam(students: int, answers: int, seed: int) -> Exam:
     from quizzes import authoring
     from quizzes import services as quiz_services
     from quizzes.bank_import import bank_import, read_bank
+    from quizzes.bank_rubrics import read_rubrics, rubrics_beside
     from quizzes.models import Answer, Assignment, Question, QuestionKind
 
     started = time.monotonic()
-    course = bank_import(read_bank(BANK)).course
+    course = bank_import(read_bank(BANK), rubrics=read_rubrics(rubrics_beside(BANK))).course
     objective = objective_questions(course)
     Assignment.objects.filter(section__name=SECTION_NAME).delete()
     Section.objects.filter(name=SECTION_NAME).delete()

@@ -1,11 +1,16 @@
 """Importing a question bank in the course's text format (see `bank_format.py`) into the database.
 
-Every new or changed free-text question gets key points proposed from its reference answer, so
-it can be graded at once (instructors edit them; an edited rubric is never replaced).
+A question with an entry in the bank's rubric file (`bank_rubrics.py`) gets that rubric, as a
+person's: the file is the source of its rubric as the bank text is of its reference answer, so a
+change to the entry replaces the question's rubric (an edit made in the admin included). Every
+other new or changed free-text question gets key points proposed from its reference answer, so
+it can be graded at once (instructors edit them; an edited rubric is never replaced by a
+proposal).
 
 Atomic (a bad file imports nothing) and idempotent: questions are matched by chapter number and
 `ref`; an unchanged question is left alone, a changed one is updated, and a change to its answer
-key raises its version so answers graded under the old key can be regraded.
+key (reference answer or rubric) raises its version once so answers graded under the old key can
+be regraded.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .authoring import rubric_propose
+from .authoring import rubric_propose, rubric_replace
 from .bank_format import BankFormatError, ParsedBank, ParsedChapter, ParsedQuestion, decode_bank_bytes, parse_bank
+from .bank_rubrics import BankRubrics, RubricEntry, check_refs
 from .models import Chapter, Course, Part, Question
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -47,6 +53,8 @@ class ImportSummary:
     unchanged: int = 0
     chapters: int = 0
     parts: int = 0
+    rubrics_from_file: int = 0  # questions whose rubric is the rubric file's entry
+    rubrics_changed: int = 0  # of those, how many this import set or changed
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -77,7 +85,9 @@ def _question_values(parsed: ParsedQuestion, position: int, part: Part | None) -
     }
 
 
-def _import_chapter(course: Course, parsed: ParsedChapter, position: int, summary: ImportSummary) -> None:
+def _import_chapter(
+    course: Course, parsed: ParsedChapter, position: int, summary: ImportSummary, rubrics: BankRubrics | None
+) -> None:
     chapter, _ = Chapter.objects.update_or_create(
         course=course,
         number=parsed.number,
@@ -89,39 +99,75 @@ def _import_chapter(course: Course, parsed: ParsedChapter, position: int, summar
             chapter=chapter, numeral=p.numeral, defaults={"title": p.title, "position": i}
         )
     summary.parts += len(parts)
-    existing = {q.ref: q for q in Question.objects.filter(chapter=chapter)}
+    existing = {q.ref: q for q in Question.objects.filter(chapter=chapter).prefetch_related("rubric_points")}
     for i, pq in enumerate(parsed.questions, start=1):
         values = _question_values(pq, i, parts.get(pq.part) if pq.part else None)
-        question = existing.get(pq.ref)
-        if question is None:
-            rubric_propose(Question.objects.create(chapter=chapter, ref=pq.ref, **values))
-            summary.created += 1
-            continue
-        changed = [name for name, value in values.items() if getattr(question, name) != value]
-        if not changed:
-            summary.unchanged += 1
-            continue
+        entry = rubrics.get(parsed.number, pq.ref) if rubrics else None
+        _import_question(chapter, pq.ref, values, existing.get(pq.ref), entry, summary)
+
+
+def _import_question(
+    chapter: Chapter,
+    ref: str,
+    values: dict[str, object],
+    question: Question | None,
+    entry: RubricEntry | None,
+    summary: ImportSummary,
+) -> None:
+    if question is None:
+        question = Question.objects.create(chapter=chapter, ref=ref, **values)
+        if entry:
+            rubric_replace(question=question, points=entry.points)
+            summary.rubrics_from_file += 1
+            summary.rubrics_changed += 1
+        else:
+            rubric_propose(question)
+        summary.created += 1
+        return
+    changed = [name for name, value in values.items() if getattr(question, name) != value]
+    key_changed = any(name in KEY_FIELDS for name in changed)
+    if changed:
         for name in changed:
             setattr(question, name, values[name])
-        if any(name in KEY_FIELDS for name in changed):
+        if key_changed:
             question.version += 1
             changed.append("version")
         question.save(update_fields=[*changed, "updated_at"])
+    rubric_changed = False
+    if entry:
+        # One version per import: a changed reference answer has already raised it.
+        rubric_changed = rubric_replace(question=question, points=entry.points, bump_version=not key_changed)
+        summary.rubrics_from_file += 1
+        summary.rubrics_changed += rubric_changed
+    elif changed:
         rubric_propose(question)
+    if changed or rubric_changed:
         summary.updated += 1
+    else:
+        summary.unchanged += 1
 
 
 def bank_import(
-    bank: ParsedBank, *, course_title: str | None = None, progress: Callable[[str], None] | None = None
+    bank: ParsedBank,
+    *,
+    course_title: str | None = None,
+    rubrics: BankRubrics | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportSummary:
-    """Import a parsed bank into the course `course_title` (default: the bank's own title)."""
+    """Import a parsed bank into the course `course_title` (default: the bank's own title), with
+    the person-written `rubrics` for the questions they name (`read_rubrics`).
+
+    Raises RubricFileError, before writing anything, when an entry names a question not in the bank.
+    """
+    if rubrics is not None:
+        check_refs(rubrics, bank)
     title = course_title or bank.title
     slug = slugify(title, allow_unicode=True)[:100] or "course"
     with transaction.atomic():
         course, _ = Course.objects.get_or_create(slug=slug, defaults={"title": title, "description": bank.preamble})
         summary = ImportSummary(course=course, warnings=list(bank.warnings))
         for position, chapter in enumerate(bank.chapters, start=1):
-            _import_chapter(course, chapter, position, summary)
+            _import_chapter(course, chapter, position, summary, rubrics)
             summary.chapters += 1
             if progress:
                 progress(f"chapter {chapter.number} {chapter.title}: {len(chapter.questions)} questions")
