@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from quizzes.errors import (
     AnswerTooLong,
     AttemptClosed,
+    AttemptInProgress,
     AttemptLimitReached,
     ClassroomError,
     DeadlinePassed,
@@ -42,6 +43,7 @@ CLASSROOM_ERROR_STATUS: dict[type[ClassroomError], int] = {
     AttemptLimitReached: status.HTTP_409_CONFLICT,
     DeadlinePassed: status.HTTP_409_CONFLICT,
     AttemptClosed: status.HTTP_409_CONFLICT,
+    AttemptInProgress: status.HTTP_409_CONFLICT,
     InvalidResponse: status.HTTP_400_BAD_REQUEST,
     AnswerTooLong: status.HTTP_400_BAD_REQUEST,
 }

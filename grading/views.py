@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from classes import access
 from classes.teach import staff_answer, staff_assignment
+from quizzes.errors import ClassroomError
 from quizzes.models import AttemptQuestion, Question
 
 from . import analytics, exports, review, selectors, services
@@ -96,8 +97,8 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except services.OverrideRefused as exc:
-            messages.error(request, str(exc))
+        except ClassroomError as exc:  # a refused override: no reason, score too high, still in progress
+            messages.error(request, exc.message)
         else:
             messages.success(
                 request, ngettext("%(n)s answer graded.", "%(n)s answers graded.", len(allowed)) % {"n": len(allowed)}
@@ -118,8 +119,8 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except services.OverrideRefused as exc:
-            form.add_error(None, str(exc))
+        except ClassroomError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Grade changed."))
             return redirect("teach:answer", answer_id=answer.pk)

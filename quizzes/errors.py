@@ -39,3 +39,9 @@ class InvalidResponse(ClassroomError):
 
 class AnswerTooLong(ClassroomError):
     code = "answer_too_long"
+
+
+class AttemptInProgress(ClassroomError):
+    """Staff act on an attempt the student may still change (grading it before it is submitted)."""
+
+    code = "attempt_in_progress"

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from classes import access
-from quizzes.errors import ClassroomError
-from quizzes.models import Answer, AttemptQuestion
+from quizzes.errors import AttemptInProgress, ClassroomError
+from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import queueing
 from ..models import Grade, GradingJob
@@ -48,6 +48,12 @@ def _check(answers: list[Answer], score: Decimal, reason: str, by: User, max_poi
     for section_id in {a.attempt.assignment.section_id for a in answers}:
         if not access.is_staff_of(by, section_id):
             raise OverrideRefused(_("Only the instructors and assistants of the class can grade its answers."))
+    if any(a.attempt.status == Attempt.Status.IN_PROGRESS for a in answers):
+        raise AttemptInProgress(
+            _(
+                "This attempt is still in progress: the student may still change the answer. Grade it once it is submitted."
+            )
+        )
     for answer in answers:
         top = max_points[answer.pk]
         if score < 0 or score > top:

@@ -12,6 +12,7 @@ from grading import selectors, services
 from grading.models import Grade, GradingJob
 from quizzes import services as quiz_services
 from quizzes.authoring import question_key_changed
+from quizzes.errors import AttemptInProgress
 from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,22 @@ def test_override_starts_one_calibration_job(graded_answer, instructor):
     services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="b", by=instructor)
     jobs = GradingJob.objects.filter(kind=GradingJob.Kind.CALIBRATE, question=graded_answer.question)
     assert jobs.count() == 1
+
+
+def test_override_of_an_attempt_in_progress_is_refused_until_it_is_submitted(section, student, instructor):
+    # given a student still answering
+    assignment = AssignmentFactory(section=section, quiz__course=section.course)
+    question = single_choice_question(chapter__course=section.course)
+    QuizItemFactory(quiz=assignment.quiz, question=question)
+    attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response=str(question.choices.first().pk))
+
+    # when staff try to grade the answer, then it is refused and nothing is written
+    with pytest.raises(AttemptInProgress, match="still in progress"):
+        services.grade_override(answer_ids=[answer.pk], score=2, reason="early", by=instructor)
+    assert not Grade.objects.filter(answer=answer).exists()
+
+    # once submitted, the override goes through
+    quiz_services.attempt_submit(attempt=attempt)
+    services.grade_override(answer_ids=[answer.pk], score=2, reason="checked", by=instructor)
+    assert Grade.objects.get(answer=answer, is_current=True).status == Grade.Status.OVERRIDDEN

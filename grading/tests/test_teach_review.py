@@ -150,6 +150,18 @@ def test_answer_page_overrides_with_reason_and_shows_the_trail(client, exam, ins
     assert "Partly" in page.content.decode() and instructor.shown_name in page.content.decode()
 
 
+def test_answer_page_refuses_to_grade_an_attempt_still_in_progress(client, section, instructor, student):
+    assignment = AssignmentFactory(section=section, quiz__course=section.course)
+    question = QuestionFactory(chapter=ChapterFactory(course=section.course))
+    QuizItemFactory(quiz=assignment.quiz, question=question)
+    attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response="a draft")
+    client.force_login(instructor)
+    page = client.post(reverse("teach:answer", args=[answer.pk]), {"score": "3", "reason": "early"})
+    assert page.status_code == 200 and "still in progress" in page.content.decode()
+    assert not Grade.objects.filter(answer=answer).exists()
+
+
 def test_review_pages_query_counts_are_bounded(client, section, instructor, django_assert_max_num_queries):
     question = QuestionFactory(chapter=ChapterFactory(course=section.course))
     graded_exam(section, [question], [[f"topic{i % 7} answer {i}"] for i in range(60)], [[None]] * 60)
