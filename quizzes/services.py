@@ -121,6 +121,11 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
             _("The deadline of this attempt has passed (%(when)s). Answers saved before it are kept and submitted.")
             % {"when": date_format(timezone.localtime(attempt.deadline), "DATETIME_FORMAT")}
         )
+    enrolled = Enrollment.objects.filter(
+        section_id=attempt.assignment.section_id, user_id=attempt.student_id, role=Enrollment.Role.STUDENT
+    )
+    if not enrolled.exists():  # taken out of the class (or made its staff) while answering
+        raise NotEnrolled(_("You are no longer a student of this class: your answers can no longer change."))
     return attempt
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..errors import AttemptClosed, ClassroomError, DeadlinePassed
+from ..errors import AttemptClosed, ClassroomError, DeadlinePassed, NotEnrolled
 from ..models import Attempt, ReleasePolicy
 from ..templatetags.portal import format_moment
 from .answers import posted_responses, question_items, save_responses
@@ -113,6 +113,9 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         except AttemptClosed as exc:
             messages.info(request, exc.message)
             return redirect("portal:receipt", attempt_id=attempt.pk)
+        except NotEnrolled as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:dashboard")
         if errors:
             messages.error(request, _("Some answers were not saved; see the message next to each of them."))
             context = {**_timer_context(attempt), "items": question_items(rows, responses, errors)}
@@ -166,6 +169,8 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return _json_error(409, exc.code, exc.message, redirect=receipt)
     except AttemptClosed as exc:
         return _json_error(409, exc.code, exc.message, redirect=receipt)
+    except NotEnrolled as exc:
+        return _json_error(403, exc.code, exc.message)
     except ClassroomError as exc:
         return _json_error(400, exc.code, exc.message)
     now = timezone.now()
