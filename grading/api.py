@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from classes.models import Section
 from classroom import api_permissions as perms
 from classroom.api_conventions import StrictSerializer
+from quizzes import release
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Answer, Assignment, Attempt, Question
 
@@ -36,11 +37,22 @@ from .models import Grade, GradingJob
 class ReleasedAnswerSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     position = serializers.IntegerField()
-    score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: not graded yet, or an objective question whose key is still hidden (see key_shown).",
+    )
     max_points = serializers.DecimalField(max_digits=7, decimal_places=2)
     status = serializers.CharField(allow_null=True, help_text="auto | needs_review | overridden; null: not graded")
-    feedback = serializers.CharField()
-    override_reason = serializers.CharField()
+    feedback = serializers.CharField(help_text="Empty while the key is hidden: feedback names key points.")
+    override_reason = serializers.CharField(help_text="The instructor's comment; empty while the key is hidden.")
+    key_shown = serializers.BooleanField(
+        help_text="Whether what reveals the answer key is shown: false while anyone can still answer the question."
+    )
+    key_hidden_until = serializers.DateTimeField(
+        allow_null=True, help_text="When the key of this question appears (null: it is shown)."
+    )
 
 
 class ReleasedAttemptSerializer(serializers.Serializer):
@@ -52,11 +64,33 @@ class ReleasedAttemptSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     score = serializers.DecimalField(max_digits=9, decimal_places=2)
     max_score = serializers.DecimalField(max_digits=9, decimal_places=2)
+    key_hidden_until = serializers.DateTimeField(
+        allow_null=True, help_text="When the last hidden answer key of the attempt appears (null: nothing is hidden)."
+    )
     answers = ReleasedAnswerSerializer(many=True)
 
     def to_representation(self, attempt: Attempt) -> dict[str, Any]:
         rows = quiz_selectors.attempt_rows(attempt)
+        shown = release.attempt_release(attempt, self.context["now"], questions=[r.item.question for r in rows])
         score, max_score = quiz_selectors.attempt_total(rows)
+        answers = []
+        for r in rows:
+            question = r.item.question
+            key = shown.key_shown(question.pk)
+            score_shown = key or not release.reveals_right_or_wrong(question)
+            answers.append(
+                {
+                    "question": r.item.question_id,
+                    "position": r.item.position,
+                    "score": r.grade.score if r.grade and score_shown else None,
+                    "max_points": r.item.points,
+                    "status": r.grade.status if r.grade else None,
+                    "feedback": r.grade.feedback if r.grade and key else "",
+                    "override_reason": r.grade.override_reason if r.grade and key else "",
+                    "key_shown": key,
+                    "key_hidden_until": shown.hidden_until(question.pk),
+                }
+            )
         data = {
             "attempt": attempt.pk,
             "assignment": attempt.assignment_id,
@@ -66,36 +100,34 @@ class ReleasedAttemptSerializer(serializers.Serializer):
             "submitted_at": attempt.submitted_at,
             "score": score,
             "max_score": max_score,
-            "answers": [
-                {
-                    "question": r.item.question_id,
-                    "position": r.item.position,
-                    "score": r.grade.score if r.grade else None,
-                    "max_points": r.item.points,
-                    "status": r.grade.status if r.grade else None,
-                    "feedback": r.grade.feedback if r.grade else "",
-                    "override_reason": r.grade.override_reason if r.grade else "",
-                }
-                for r in rows
-            ],
+            "key_hidden_until": shown.keys_hidden_until,
+            "answers": answers,
         }
         return super().to_representation(data)
 
 
-@extend_schema_view(get=extend_schema(summary="Your own grades, for attempts whose results are released"))
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your own grades, for attempts whose results are released (answer keys once nobody can answer)"
+    )
+)
 class MyGradesView(generics.ListAPIView):
     serializer_class = ReleasedAttemptSerializer
     filter_backends: list[Any] = []
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": getattr(self, "_now", None) or timezone.now()}
+
     def get_queryset(self) -> list[Attempt]:  # type: ignore[override]
-        now = timezone.now()
+        self._now = now = timezone.now()
+        assignments = release.with_answer_window(Assignment.objects.select_related("quiz"))
         attempts = (
             Attempt.objects.filter(student_id=self.request.user.pk)
             .exclude(status=Attempt.Status.IN_PROGRESS)
-            .select_related("assignment__quiz")
+            .prefetch_related(Prefetch("assignment", queryset=assignments))
             .order_by("-submitted_at", "-pk")
         )
-        return [a for a in attempts if quiz_selectors.results_released(a, now)]
+        return [a for a in attempts if release.results_released(a, now)]
 
 
 # --- a section's grades, overrides, history ------------------------------------------------------

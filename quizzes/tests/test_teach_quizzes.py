@@ -18,7 +18,7 @@ from quizzes import authoring
 from quizzes import services as quiz_services
 from quizzes.errors import WindowNotOpen
 from quizzes.models import Assignment, Attempt, Quiz
-from quizzes.selectors import results_released
+from quizzes.release import results_released
 from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
