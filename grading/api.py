@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, renderers, serializers, status, viewsets
+from rest_framework import generics, permissions, renderers, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classes import policy
 from classes.models import Section
 from classroom import api_permissions as perms
 from classroom.api_conventions import StrictSerializer
@@ -179,9 +180,7 @@ class SectionGradeFilter(django_filters.FilterSet):
 
 
 def _section_for_staff(request: Request, section_id: int) -> Section:
-    section = get_object_or_404(perms.visible_sections(request.user), pk=section_id)
-    perms.require(request, perms.IsSectionStaff, section)
-    return section
+    return perms.load(Section.objects.all(), section_id, policy.section_staff_view, request.user)
 
 
 @extend_schema_view(get=extend_schema(summary="Current grades of every answer in a section (its staff)"))
@@ -216,28 +215,17 @@ class OverrideSerializer(StrictSerializer):
     )
 )
 class OverrideView(APIView):
-    permission_classes = [perms.IsStaffSomewhere]
+    """The service asks the policy about every answer (`policy.answer_grade`): 404 when one of them
+    does not exist or is not the caller's to see, 403 for the answer's own student."""
 
     def post(self, request: Request) -> Response:
         data = OverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = set(data.validated_data["answer_ids"])
-        mine = Answer.objects.filter(pk__in=ids, attempt__assignment__section__in=perms.staff_sections(request.user))
-        if mine.count() != len(ids):
-            return Response(
-                {
-                    "error": {
-                        "code": "not_found",
-                        "message": "Some of these answers do not exist or are not yours to grade.",
-                    }
-                },
-                status=status.HTTP_404_NOT_FOUND,
-            )
         grades = services.grade_override(
-            answer_ids=sorted(ids),
+            answer_ids=sorted(set(data.validated_data["answer_ids"])),
             score=data.validated_data["score"],
             reason=data.validated_data["reason"],
-            by=request.user,
+            actor=request.user,
         )
         fresh = Grade.objects.filter(pk__in=[g.pk for g in grades]).select_related(
             "answer__attempt__student", "overridden_by"
@@ -259,12 +247,8 @@ class AnswerHistoryView(APIView):
         responses={200: GradeChangeSerializer(many=True)}, summary="Audit trail of an answer's grade (staff)"
     )
     def get(self, request: Request, answer_id: int) -> Response:
-        visible = Answer.objects.filter(
-            Q(attempt__student_id=request.user.pk)
-            | Q(attempt__assignment__section__in=perms.staff_sections(request.user))
-        ).select_related("attempt__assignment")
-        answer = get_object_or_404(visible, pk=answer_id)
-        perms.require(request, perms.IsSectionStaff, answer)
+        answers = Answer.objects.select_related("attempt__assignment")
+        answer = perms.load(answers, answer_id, policy.answer_staff_view, request.user)
         return Response(GradeChangeSerializer(selectors.grade_history(answer.pk), many=True).data)
 
 
@@ -296,6 +280,7 @@ class JobProgressSerializer(serializers.Serializer):
 )
 class GradingJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobProgressSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.grading_job_view)]
     filterset_fields = ["status", "kind", "assignment"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
@@ -322,20 +307,21 @@ class RegradeRowSerializer(serializers.Serializer):
     changes = serializers.BooleanField()
 
 
+def _assignment_for(request: Request, assignment_id: int, rule: policy.Rule) -> Assignment:
+    return perms.load(Assignment.objects.select_related("section"), assignment_id, rule, request.user)
+
+
 def _assignment_for_staff(request: Request, assignment_id: int) -> Assignment:
-    assignment = get_object_or_404(
-        Assignment.objects.filter(section__in=perms.visible_sections(request.user)).select_related("section"),
-        pk=assignment_id,
-    )
-    perms.require(request, perms.IsSectionStaff, assignment)
-    return assignment
+    return _assignment_for(request, assignment_id, policy.assignment_staff_view)
 
 
 class RegradeView(APIView):
     """A question's answers in one assignment, after its key or rubric changed (its version rose)."""
 
-    def _question(self, request: Request, assignment_id: int, question_id: int) -> tuple[Assignment, Question]:
-        assignment = _assignment_for_staff(request, assignment_id)
+    def _question(
+        self, request: Request, assignment_id: int, question_id: int, rule: policy.Rule
+    ) -> tuple[Assignment, Question]:
+        assignment = _assignment_for(request, assignment_id, rule)
         question = get_object_or_404(
             Question.objects.filter(chapter__course_id=assignment.section.course_id), pk=question_id
         )
@@ -343,8 +329,8 @@ class RegradeView(APIView):
 
     @extend_schema(responses={200: RegradeRowSerializer(many=True)}, summary="Dry run: what a regrade would change")
     def get(self, request: Request, assignment_id: int, question_id: int) -> Response:
-        assignment, question = self._question(request, assignment_id, question_id)
-        rows = services.regrade_preview(question.pk, assignment_id=assignment.pk)
+        assignment, question = self._question(request, assignment_id, question_id, policy.assignment_staff_view)
+        rows = services.regrade_preview(question.pk, assignment_id=assignment.pk, actor=request.user)
         return Response(
             RegradeRowSerializer(
                 [{**r.__dict__, "changes": r.changes} for r in rows],
@@ -352,10 +338,12 @@ class RegradeView(APIView):
             ).data
         )
 
-    @extend_schema(request=None, responses={202: JobProgressSerializer}, summary="Apply: start a regrade job")
+    @extend_schema(
+        request=None, responses={202: JobProgressSerializer}, summary="Apply: start a regrade job (instructors)"
+    )
     def post(self, request: Request, assignment_id: int, question_id: int) -> Response:
-        assignment, question = self._question(request, assignment_id, question_id)
-        job = services.regrade_start(question.pk, assignment_id=assignment.pk)
+        assignment, question = self._question(request, assignment_id, question_id, policy.assignment_regrade)
+        job = services.regrade_start(question.pk, assignment_id=assignment.pk, actor=request.user)
         return Response(JobProgressSerializer(selectors.job_progress(job.pk)).data, status=status.HTTP_202_ACCEPTED)
 
 

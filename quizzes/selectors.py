@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from classes import access
+from classes import policy
 from classes.models import Enrollment, Section
 from grading.models import Grade
 
@@ -26,7 +26,7 @@ def _answers_without_grade() -> QuerySet[Answer]:
 
 def student_sections(user: User) -> QuerySet[Section]:
     """The classes the person studies in, for the dashboard's "my classes"."""
-    return access.sections_of(user, roles=(Enrollment.Role.STUDENT,)).select_related("course").order_by("name")
+    return policy.sections_of(user, roles=(Enrollment.Role.STUDENT,)).select_related("course").order_by("name")
 
 
 @dataclass

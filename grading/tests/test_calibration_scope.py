@@ -61,7 +61,7 @@ def test_an_override_in_section_a_does_not_move_section_b_grades(section, questi
 
     # when an assistant of section A zeroes three good answers there
     services.grade_override(
-        answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", by=assistant
+        answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", actor=assistant
     )
 
     # then section B's answer is scored as before, with no examples
@@ -78,7 +78,7 @@ def test_each_grade_records_the_examples_of_its_own_assignment(section, question
     assert all(g.calibration_examples == [] for g in Grade.objects.filter(answer__in=answers))
 
     overrides = services.grade_override(
-        answer_ids=[a.pk for a in answers[:3]], score=0, reason="strict marking", by=assistant
+        answer_ids=[a.pk for a in answers[:3]], score=0, reason="strict marking", actor=assistant
     )
     _run(GradingJob.objects.get(kind=GradingJob.Kind.CALIBRATE, assignment=assignment, question=question))
 
@@ -94,6 +94,6 @@ def test_objective_grades_record_no_examples(section, assistant):
     assignment = _assignment(section, question)
     answers = [_submitted_answer(assignment, str(question.choices.first().pk)) for _ in range(2)]
     services.grade_answers([a.pk for a in answers])
-    services.grade_override(answer_ids=[answers[0].pk], score=Decimal(1), reason="half", by=assistant)
+    services.grade_override(answer_ids=[answers[0].pk], score=Decimal(1), reason="half", actor=assistant)
     _run(GradingJob.objects.get(kind=GradingJob.Kind.CALIBRATE, assignment=assignment))
     assert Grade.objects.get(answer=answers[1], is_current=True).calibration_examples == []

@@ -492,7 +492,7 @@ def regraded_class(section, instructor):
     gpt = question.choices.get(text="GPT")
     gpt_answers = list(class_.answers().filter(response=str(gpt.pk)).order_by("pk"))
     (kept,) = services.grade_override(
-        answer_ids=[gpt_answers[0].pk], score="1.5", reason="Argued well in office hours", by=instructor
+        answer_ids=[gpt_answers[0].pk], score="1.5", reason="Argued well in office hours", actor=instructor
     )
     key_change(question, correct="GPT")
     return class_, question, kept

@@ -88,7 +88,7 @@ def test_after_close_waits_for_the_grace_period_and_every_extension(section, stu
     assignment.save()
     classmate = EnrollmentFactory(section=section).user
     extension = authoring.extension_grant(
-        assignment=assignment, student=classmate, closes_at=now + timedelta(hours=1), granted_by=instructor
+        assignment=assignment, student=classmate, closes_at=now + timedelta(hours=1), actor=instructor
     )
     assert not release.results_released(attempt, now)  # a classmate may still answer
 
@@ -209,7 +209,7 @@ def test_an_extension_elsewhere_keeps_the_key_hidden(section, student, instructo
     close(elsewhere)
     late = EnrollmentFactory(section=other).user
     extension = authoring.extension_grant(
-        assignment=elsewhere, student=late, closes_at=timezone.now() + timedelta(hours=3), granted_by=None
+        assignment=elsewhere, student=late, closes_at=timezone.now() + timedelta(hours=3), actor=None
     )
 
     assert not release.attempt_release(attempt, timezone.now()).key_shown(free.pk)
