@@ -32,7 +32,7 @@ def _overdue(attempt: Attempt) -> bool:
 
 
 def _submit_overdue(request: HttpRequest, attempt: Attempt) -> HttpResponse:
-    services.attempt_submit(attempt=attempt)
+    services.attempt_submit(attempt=attempt, actor=request.user)
     messages.warning(
         request,
         _(
@@ -105,10 +105,10 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         responses = posted_responses(request.POST, rows)
         try:
             with timezone.override(attempt.assignment.section.time_zone):
-                errors = save_responses(attempt, rows, responses)
+                errors = save_responses(attempt, rows, responses, actor=request.user)
         except DeadlinePassed as exc:
             messages.error(request, exc.message)
-            services.attempt_submit(attempt=attempt)
+            services.attempt_submit(attempt=attempt, actor=request.user)
             return redirect("portal:receipt", attempt_id=attempt.pk)
         except AttemptClosed as exc:
             messages.info(request, exc.message)
@@ -122,7 +122,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
             return render(request, "portal/attempt.html", context, status=400)
         action = request.POST.get("action")
         if action == "submit":
-            services.attempt_submit(attempt=attempt)
+            services.attempt_submit(attempt=attempt, actor=request.user)
             return redirect("portal:receipt", attempt_id=attempt.pk)
         if action == "review":
             return redirect("portal:submit", attempt_id=attempt.pk)
@@ -162,9 +162,9 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
     rows = selectors.attempt_rows(attempt)
     try:
         with timezone.override(attempt.assignment.section.time_zone):
-            errors = save_responses(attempt, rows, responses)
+            errors = save_responses(attempt, rows, responses, actor=request.user)
     except DeadlinePassed as exc:
-        services.attempt_submit(attempt=attempt)
+        services.attempt_submit(attempt=attempt, actor=request.user)
         messages.error(request, exc.message)  # shown on the receipt the page goes to
         return _json_error(409, exc.code, exc.message, redirect=receipt)
     except AttemptClosed as exc:
@@ -195,7 +195,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("portal:receipt", attempt_id=attempt.pk)
     if request.method == "POST":
-        attempt = services.attempt_submit(attempt=attempt)
+        attempt = services.attempt_submit(attempt=attempt, actor=request.user)
         if attempt.status == Attempt.Status.AUTO_SUBMITTED:
             messages.warning(
                 request, _("The deadline had passed: the attempt was submitted with the answers saved before it.")
