@@ -238,3 +238,11 @@ def test_result_page_query_count_stays_bounded(client, section, student, instruc
     client.force_login(student)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("portal:result", args=[attempt.pk])).status_code == 200
+
+
+def test_the_notice_is_translated(client, section, student, instructor, settings):
+    attempt = graded_attempt(section, student, instructor)
+    client.force_login(student)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(reverse("portal:result", args=[attempt.pk])).content.decode()
+    assert "会泄露答案的内容" in body and "届时已无人可以作答此题" in body
