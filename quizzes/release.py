@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
 from .models import Assignment, Attempt, AttemptQuestion, Question, QuestionKind, QuizItem, ReleasePolicy
 from .selectors import attempt_grading_done
@@ -36,7 +36,7 @@ def _latest_running_deadline() -> Max:
     return Max("attempts__deadline", filter=Q(attempts__status=Attempt.Status.IN_PROGRESS))
 
 
-def with_answer_window(assignments):  # type: ignore[no-untyped-def]
+def with_answer_window(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
     """The queryset with what `answerable_until` reads, so a list costs no query per assignment."""
     return assignments.annotate(latest_running_deadline=_latest_running_deadline()).prefetch_related("extensions")
 
