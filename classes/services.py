@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from quizzes.errors import RoleConflict
 from quizzes.models import Course
 
 from . import policy
@@ -52,6 +53,9 @@ def enrollment_add(
     """
     if actor is not None:
         policy.section_manage(actor, section)
+    # Lock the person: two enrolments of one person (student here, staff in another section) run
+    # one after the other, so the second one's check sees the first.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     policy.enrollment_check(user, section, role)
     current = Enrollment.objects.select_for_update().filter(section=section, user=user).first()
     if current is not None:
@@ -206,6 +210,12 @@ def enrollment_import_csv(
         report.errors.sort(key=lambda e: e.row)
         return report
     with transaction.atomic():
+        # Checked again under the people's locks (see enrollment_add): a concurrent enrolment as
+        # staff elsewhere in the course refuses the whole file.
+        list(User.objects.select_for_update().filter(pk__in=[u.pk for u in existing.values()]).values_list("pk"))
+        conflict = next(iter(policy.student_conflicts(existing.values(), section).values()), None)
+        if conflict is not None:
+            raise RoleConflict(conflict)
         new_users = []
         for row in rows:
             user = existing.get(row.username.lower())

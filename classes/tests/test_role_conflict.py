@@ -4,9 +4,13 @@ And a section never loses its last instructor, not even through a role change (i
 
 from __future__ import annotations
 
+import threading
+
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -15,6 +19,8 @@ from accounts.tests.factories import UserFactory
 from classes import services
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory, SectionFactory
+from grading.tests import probes
+from grading.tests.processes import database_url
 from quizzes.errors import RoleConflict
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +159,38 @@ def test_the_admin_cannot_remove_the_last_instructor(client, section, instructor
     enrollment = Enrollment.objects.get(section=section, user=instructor)
     client.post(reverse("admin:classes_enrollment_delete", args=[enrollment.pk]), {"post": "yes"}, follow=True)
     assert Enrollment.objects.filter(pk=enrollment.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_enrolments_of_one_person_run_one_after_the_other(section):
+    # given another session enrolling the same person as a student of a sibling section, not yet
+    # committed (it holds the person's row, as enrollment_add does)
+    sibling = SectionFactory(course=section.course)
+    person = UserFactory()
+    outcome: dict[str, str] = {}
+
+    def make_assistant() -> None:
+        try:
+            services.enrollment_add(section=section, user=person, role=Role.ASSISTANT)
+            outcome["result"] = "enrolled"
+        except RoleConflict:
+            outcome["result"] = "refused"
+        finally:
+            connection.close()
+
+    with psycopg.connect(database_url()) as other:
+        other.execute("SELECT id FROM accounts_user WHERE id = %s FOR UPDATE", [person.pk])
+        worker = threading.Thread(target=make_assistant)
+        worker.start()
+        # when this enrolment waits for the person's lock, and the other one commits meanwhile
+        probes.wait_for_lock_waiters(1, timeout=10)
+        other.execute(
+            "INSERT INTO classes_enrollment (section_id, user_id, role, created_at) VALUES (%s, %s, 'student', now())",
+            [sibling.pk, person.pk],
+        )
+        other.commit()
+    worker.join(timeout=30)
+
+    # then it sees the other enrolment and refuses
+    assert outcome == {"result": "refused"}
+    assert roles_of(person) == {(sibling.pk, Role.STUDENT)}
