@@ -74,17 +74,29 @@ class SectionAdmin(admin.ModelAdmin):
     inlines = [EnrollmentInline]
 
     def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
+        """Enrolment rows go through the services (what `formset.save()` would write directly);
+        the formset's record of what changed is kept for the admin's history."""
         if formset.model is not Enrollment:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            before = row.initial.get("user") if row.instance.pk else None
+            enrollment = row.save(commit=False)
+            enrollment.section = form.instance
+            saved = _save(request, enrollment)
+            if before is None:
+                formset.new_objects.append(saved)
+                continue
+            if before != saved.user_id:  # another person on the row: enrol them, then take the first one out
+                previous = Enrollment.objects.get(section=form.instance, user_id=before)
+                services.enrollment_remove(enrollment=previous, actor=request.user)
+            formset.changed_objects.append((saved, row.changed_data))
         for row in formset.deleted_forms:
             if row.instance.pk:
                 services.enrollment_remove(enrollment=row.instance, actor=request.user)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed() or not row.is_valid():
-                continue
-            enrollment = row.save(commit=False)
-            enrollment.section = form.instance
-            _save(request, enrollment)
+                formset.deleted_objects.append(row.instance)
         return None
 
 

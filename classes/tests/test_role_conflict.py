@@ -129,6 +129,52 @@ def test_the_admin_refuses_it_in_the_sections_enrolment_rows(client, section, st
     assert not Enrollment.objects.filter(section=section, user=student_of_sibling).exists()
 
 
+def _section_form(section, rows):
+    data = {
+        "course": section.course_id,
+        "name": section.name,
+        "term": section.term,
+        "time_zone": section.time_zone,
+        "enrollments-TOTAL_FORMS": str(len(rows)),
+        "enrollments-INITIAL_FORMS": str(sum(1 for r in rows if "id" in r)),
+        "enrollments-MIN_NUM_FORMS": "0",
+        "enrollments-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"enrollments-{i}-{k}": v for k, v in {"section": section.pk, **row}.items()})
+    return data
+
+
+def test_the_admin_saves_enrolment_rows_through_the_service(client, section, instructor):
+    # given an admin adding one person and changing another row's person in the section's page
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    newcomer, replacement = UserFactory(), UserFactory()
+    kept = Enrollment.objects.get(section=section, user=instructor)
+    student_row = EnrollmentFactory(section=section, role=Role.STUDENT)
+    rows = [
+        {"id": kept.pk, "user": instructor.pk, "role": Role.INSTRUCTOR},
+        {"id": student_row.pk, "user": replacement.pk, "role": Role.STUDENT},
+        {"user": newcomer.pk, "role": Role.ASSISTANT},
+    ]
+    response = client.post(reverse("admin:classes_section_change", args=[section.pk]), _section_form(section, rows))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Enrollment.objects.filter(section=section).values_list("user_id", "role")) == {
+        (instructor.pk, Role.INSTRUCTOR),
+        (replacement.pk, Role.STUDENT),
+        (newcomer.pk, Role.ASSISTANT),
+    }
+
+
+def test_the_admin_enrolment_form_enrols_through_the_service(client, section):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    person = UserFactory()
+    response = client.post(
+        reverse("admin:classes_enrollment_add"), {"section": section.pk, "user": person.pk, "role": Role.ASSISTANT}
+    )
+    assert response.status_code == 302
+    assert roles_of(person) == {(section.pk, Role.ASSISTANT)}
+
+
 # --- the last instructor ---------------------------------------------------------------------------
 
 
