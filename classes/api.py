@@ -1,17 +1,19 @@
-"""REST API of classes: sections (administrators create them) and enrolments (instructors manage them)."""
+"""REST API of classes: sections (instructors of the course open them) and enrolments (instructors manage them).
+
+Writes go through `classes.services`, which ask `classes.policy`; reads are scoped by the policy too."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, mixins, serializers, viewsets
+from rest_framework import generics, mixins, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from classes import policy
 from classroom import api_permissions as perms
 from classroom.api_conventions import StrictModelSerializer, StrictSerializer
 
@@ -31,20 +33,16 @@ class SectionSerializer(StrictModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary="Sections you belong to"),
     retrieve=extend_schema(summary="A section"),
-    create=extend_schema(summary="Create a section (administrators)"),
+    create=extend_schema(summary="Open a section of a course (its instructors; the creator becomes its instructor)"),
 )
 class SectionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = SectionSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.section_view)]
     filterset_fields = ["course", "term"]
     ordering_fields = ["name", "term", "created_at"]
     ordering = ["name"]
-
-    def get_permissions(self) -> list[Any]:
-        if self.action == "create":
-            return [perms.IsAdmin()]
-        return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Section]:
         user = self.request.user
@@ -54,9 +52,13 @@ class SectionViewSet(
     def perform_create(self, serializer: SectionSerializer) -> None:
         data = serializer.validated_data
         section = services.section_create(
-            course=data["course"], name=data["name"], term=data.get("term", ""), time_zone=data.get("time_zone", "UTC")
+            course=data["course"],
+            name=data["name"],
+            term=data.get("term", ""),
+            time_zone=data.get("time_zone", "UTC"),
+            actor=self.request.user,
         )
-        section.my_role = None
+        section.my_role = Enrollment.Role.INSTRUCTOR
         serializer.instance = section
 
 
@@ -82,15 +84,13 @@ class EnrollmentCreateSerializer(StrictSerializer):
 
 
 class _SectionChildMixin:
-    """Views under /sections/{section_id}/: the section must be visible (404), the caller staff (403)."""
+    """Views under /sections/{section_id}/: the policy's rule for the section decides (404 / 403)."""
 
     request: Request
     kwargs: dict[str, Any]
 
-    def section(self, permission: type = perms.IsSectionStaff) -> Section:
-        section = get_object_or_404(perms.visible_sections(self.request.user), pk=self.kwargs["section_id"])
-        perms.require(self.request, permission, section)
-        return section
+    def section(self, rule: policy.Rule = policy.section_staff_view) -> Section:
+        return perms.load(Section.objects.all(), self.kwargs["section_id"], rule, self.request.user)
 
 
 @extend_schema_view(
@@ -114,11 +114,11 @@ class EnrollmentListView(_SectionChildMixin, generics.ListCreateAPIView):
         return Enrollment.objects.filter(section=section).select_related("user")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        section = self.section(perms.IsSectionInstructor)
+        section = self.section(policy.section_manage)
         data = EnrollmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = services.enrollment_add(
-            section=section, user=data.validated_data["username"], role=data.validated_data["role"]
+            section=section, user=data.validated_data["username"], role=data.validated_data["role"], actor=request.user
         )
         return Response(EnrollmentSerializer(enrollment).data, status=201)
 
@@ -130,7 +130,7 @@ class EnrollmentDetailView(_SectionChildMixin, generics.DestroyAPIView):
     def get_queryset(self) -> QuerySet[Enrollment]:
         if getattr(self, "swagger_fake_view", False):
             return Enrollment.objects.none()
-        return Enrollment.objects.filter(section=self.section(perms.IsSectionInstructor))
+        return Enrollment.objects.filter(section=self.section(policy.section_manage))
 
     def perform_destroy(self, instance: Enrollment) -> None:
-        services.enrollment_remove(enrollment=instance)
+        services.enrollment_remove(enrollment=instance, actor=self.request.user)

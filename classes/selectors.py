@@ -6,14 +6,14 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 
-from . import access
+from . import policy
 from .models import Enrollment, Section
 
 
 def sections_taught(user: User) -> QuerySet[Section]:
     """Sections where the user is staff, with student / assistant / assignment counts (one query)."""
     return (
-        access.sections_of(user, roles=access.STAFF_ROLES)
+        policy.sections_staffed(user)
         .select_related("course")
         .annotate(
             students=Count("enrollments", filter=Q(enrollments__role=Enrollment.Role.STUDENT), distinct=True),

@@ -1,4 +1,8 @@
-"""Writes for classes: sections and who is enrolled in them in which role."""
+"""Writes for classes: sections and who is enrolled in them in which role.
+
+Every function takes `actor`: the person acting, checked against `classes.policy` first (None: the
+platform itself, e.g. a management command or the demo seed, which the policy does not restrict).
+"""
 
 from __future__ import annotations
 
@@ -15,31 +19,49 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from quizzes.errors import RoleConflict
 from quizzes.models import Course
 
+from . import policy
 from .models import Enrollment, Section
 
 
-def section_create(*, course: Course, name: str, term: str = "", time_zone: str = "UTC") -> Section:
-    section = Section(course=course, name=name, term=term, time_zone=time_zone)
-    section.full_clean()
-    section.save()
+def section_create(
+    *, course: Course, name: str, term: str = "", time_zone: str = "UTC", actor: User | None = None
+) -> Section:
+    """Open a section of a course; its creator becomes its instructor (the pages and the API alike).
+    `actor=None` (the platform: seeding, imports) creates it without anyone enrolled."""
+    if actor is not None:
+        policy.section_create(actor, course)
+    with transaction.atomic():
+        section = Section(course=course, name=name, term=term, time_zone=time_zone)
+        section.full_clean()
+        section.save()
+        if actor is not None:
+            enrollment_add(section=section, user=actor, role=Enrollment.Role.INSTRUCTOR, actor=None)
     return section
 
 
 @transaction.atomic
-def enrollment_add(*, section: Section, user: User, role: str = Enrollment.Role.STUDENT) -> Enrollment:
-    """Enrol `user`, or change their role if they are already in the section."""
+def enrollment_add(
+    *, section: Section, user: User, role: str = Enrollment.Role.STUDENT, actor: User | None = None
+) -> Enrollment:
+    """Enrol `user`, or change their role if they are already in the section.
+
+    Refused: by the policy (instructors of the section only), when the role would make them a
+    student and staff of the same course (RoleConflict), and when it demotes the last instructor.
+    """
+    if actor is not None:
+        policy.section_manage(actor, section)
+    # Lock the person: two enrolments of one person (student here, staff in another section) run
+    # one after the other, so the second one's check sees the first.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    policy.enrollment_check(user, section, role)
+    current = Enrollment.objects.select_for_update().filter(section=section, user=user).first()
+    if current is not None:
+        policy.last_instructor_check(current, role)
     enrollment, _ = Enrollment.objects.update_or_create(section=section, user=user, defaults={"role": role})
     return enrollment
-
-
-@transaction.atomic
-def section_create_by(*, course: Course, name: str, term: str = "", time_zone: str = "UTC", by: User) -> Section:
-    """Create a section and make `by` its instructor (the instructor workspace's "new section")."""
-    section = section_create(course=course, name=name, term=term, time_zone=time_zone)
-    enrollment_add(section=section, user=by, role=Enrollment.Role.INSTRUCTOR)
-    return section
 
 
 # Enrolment by CSV -----------------------------------------------------------------------------
@@ -135,15 +157,21 @@ def _parse_rows(text: str, report: ImportReport) -> list[_Row]:
     return rows
 
 
-def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> ImportReport:
+def enrollment_import_csv(
+    *, section: Section, file: IO[bytes] | bytes, actor: User | None = None
+) -> ImportReport:
     """Enrol the students listed in a CSV file (columns username, name, email; UTF-8, BOM or not).
 
     All or nothing: every row is checked first and, if any row is wrong, nothing is written and the
     report lists each bad row with its line number and what is wrong. Otherwise all rows are written
     in one transaction: existing accounts (matched by username, case-insensitively) are reused,
     new ones are created with an unusable password, so their owners must set one via password reset.
-    A staff member of the section listed in the file keeps their role (reported as an error).
+    A staff member of the section listed in the file keeps their role (reported as an error), and so
+    does the staff of another section of the course (a person cannot be student and staff of one
+    course).
     """
+    if actor is not None:
+        policy.section_manage(actor, section)
     report = ImportReport()
     data = file if isinstance(file, bytes) else file.read()
     try:
@@ -159,6 +187,7 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> Impor
     roles = dict(
         Enrollment.objects.filter(section=section, user__in=list(existing.values())).values_list("user_id", "role")
     )
+    conflicts = policy.student_conflicts(existing.values(), section)
     for row in rows:
         user = existing.get(row.username.lower())
         if user is not None and roles.get(user.pk) in Enrollment.STAFF_ROLES:
@@ -169,6 +198,8 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> Impor
                     % {"u": row.username, "role": Enrollment.Role(roles[user.pk]).label},
                 )
             )
+        elif user is not None and user.pk in conflicts:
+            report.errors.append(RowError(row.number, conflicts[user.pk]))
         if user is not None and row.email and user.email and user.email.lower() != row.email.lower():
             report.errors.append(
                 RowError(
@@ -179,6 +210,12 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> Impor
         report.errors.sort(key=lambda e: e.row)
         return report
     with transaction.atomic():
+        # Checked again under the people's locks (see enrollment_add): a concurrent enrolment as
+        # staff elsewhere in the course refuses the whole file.
+        list(User.objects.select_for_update().filter(pk__in=[u.pk for u in existing.values()]).values_list("pk"))
+        conflict = next(iter(policy.student_conflicts(existing.values(), section).values()), None)
+        if conflict is not None:
+            raise RoleConflict(conflict)
         new_users = []
         for row in rows:
             user = existing.get(row.username.lower())
@@ -201,26 +238,26 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes) -> Impor
     return report
 
 
-def assistant_add(*, section: Section, username: str) -> Enrollment:
+def assistant_add(*, section: Section, username: str, actor: User | None = None) -> Enrollment:
     """Make an existing account an assistant of the section (a student of it is promoted)."""
+    if actor is not None:
+        policy.section_manage(actor, section)
     user = User.objects.filter(username__iexact=username.strip()).first()
     if user is None:
         raise ValidationError(_("No account with the username %(u)s.") % {"u": username})
     if Enrollment.objects.filter(section=section, user=user, role=Enrollment.Role.INSTRUCTOR).exists():
         raise ValidationError(_("%(u)s is already an instructor of this section.") % {"u": username})
-    return enrollment_add(section=section, user=user, role=Enrollment.Role.ASSISTANT)
+    return enrollment_add(section=section, user=user, role=Enrollment.Role.ASSISTANT, actor=None)
 
 
 @transaction.atomic
-def enrollment_remove(*, enrollment: Enrollment) -> None:
-    """Take a person out of a section. Their attempts and grades stay on record.
+def enrollment_remove(*, enrollment: Enrollment, actor: User | None = None) -> None:
+    """Take a person out of a section. Their attempts and grades stay on record; an attempt in
+    progress can no longer be saved (`quizzes.services.answers_save`).
 
     The last instructor cannot be removed: a section nobody can manage would be stuck.
     """
-    if enrollment.role == Enrollment.Role.INSTRUCTOR:
-        instructors = Enrollment.objects.select_for_update().filter(
-            section_id=enrollment.section_id, role=Enrollment.Role.INSTRUCTOR
-        )
-        if instructors.count() <= 1:
-            raise ValidationError(_("A class needs at least one instructor: add another before removing this one."))
+    if actor is not None:
+        policy.section_manage(actor, enrollment.section)
+    policy.last_instructor_check(enrollment, None)
     enrollment.delete()

@@ -1,6 +1,6 @@
 """Instructor workspace, sections and enrolment: my sections, a new section, a section's roster,
-enrolment by CSV upload and assistants. Permissions: `classes.teach` (404 outside the section's
-staff, 403 for assistants on instructor-only actions)."""
+enrolment by CSV upload and assistants. Permissions: `classes.policy`, asked by the gates of
+`classes.teach` and again by the services (404 for outsiders, 403 for what the role may not do)."""
 
 from __future__ import annotations
 
@@ -9,32 +9,22 @@ import zoneinfo
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quizzes.errors import ClassroomError
 from quizzes.models import Assignment, Course
 
-from . import access, selectors, services
+from . import policy, selectors, services
 from .models import Enrollment
-from .teach import staff_section
+from .teach import section_for
 
 CSV_MAX_BYTES = 2 * 1024 * 1024  # a class of thousands is ~100 KB
-
-
-def courses_for_new_sections(user) -> list[Course]:
-    """Courses in which the user may open a section: those they already teach (any, for superusers)."""
-    if user.is_superuser:
-        return list(Course.objects.order_by("title"))
-    return list(
-        Course.objects.filter(sections__enrollments__user=user, sections__enrollments__role=Enrollment.Role.INSTRUCTOR)
-        .distinct()
-        .order_by("title")
-    )
 
 
 class SectionForm(forms.Form):
@@ -61,6 +51,7 @@ class AssistantForm(forms.Form):
 
 
 @login_required
+@require_GET
 def section_list(request: HttpRequest) -> HttpResponse:
     sections = list(selectors.sections_taught(request.user))
     roles = dict(Enrollment.objects.filter(user=request.user, section__in=sections).values_list("section_id", "role"))
@@ -71,21 +62,23 @@ def section_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "teach/sections.html",
-        {"sections": sections, "can_create": bool(courses_for_new_sections(request.user))},
+        {"sections": sections, "can_create": policy.allows(policy.section_create_somewhere, request.user)},
     )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def section_create(request: HttpRequest) -> HttpResponse:
-    courses = courses_for_new_sections(request.user)
-    if not courses:
-        raise PermissionDenied("Only instructors of a course may open a section of it.")
+    policy.section_create_somewhere(request.user)
+    courses = list(policy.courses_for_new_sections(request.user).order_by("title"))
     form = SectionForm(request.POST or None, courses=courses)
     if request.method == "POST" and form.is_valid():
         try:
-            section = services.section_create_by(by=request.user, **form.cleaned_data)
+            section = services.section_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except ClassroomError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Section %(name)s created.") % {"name": section})
             return redirect("teach:section", section_id=section.pk)
@@ -93,8 +86,9 @@ def section_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = staff_section(request, section_id)
+    section = section_for(request, section_id)
     assignments = (
         Assignment.objects.filter(section=section)
         .select_related("quiz")
@@ -108,7 +102,7 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
             "section": section,
             "roster": selectors.roster(section),
             "assignments": assignments,
-            "is_instructor": access.is_instructor_of(request.user, section.pk),
+            "is_instructor": policy.allows(policy.section_manage, request.user, section),
             "upload_form": EnrolmentUploadForm(),
             "assistant_form": AssistantForm(),
         },
@@ -130,8 +124,9 @@ def _import_summary(report: services.ImportReport) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = staff_section(request, section_id, change=True)
+    section = section_for(request, section_id, policy.section_manage)
     form = EnrolmentUploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -139,7 +134,7 @@ def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
         if upload.size > CSV_MAX_BYTES:
             form.add_error("file", _("The file is too large (at most 2 MB)."))
         else:
-            report = services.enrollment_import_csv(section=section, file=upload.read())
+            report = services.enrollment_import_csv(section=section, file=upload.read(), actor=request.user)
             if report.ok:
                 messages.success(request, _import_summary(report))
     return render(request, "teach/enrol.html", {"section": section, "form": form, "report": report})
@@ -148,13 +143,17 @@ def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def section_assistant_add(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = staff_section(request, section_id, change=True)
+    section = section_for(request, section_id, policy.section_manage)
     form = AssistantForm(request.POST)
     if form.is_valid():
         try:
-            enrollment = services.assistant_add(section=section, username=form.cleaned_data["username"])
+            enrollment = services.assistant_add(
+                section=section, username=form.cleaned_data["username"], actor=request.user
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except ClassroomError as exc:  # a student of this course cannot also be its staff
+            messages.error(request, exc.message)
         else:
             messages.success(request, _("%(who)s is now an assistant.") % {"who": enrollment.user.shown_name})
     return redirect("teach:section", section_id=section.pk)

@@ -25,21 +25,30 @@ from classroom.json_input import MAX_JSON_DEPTH, json_problem
 from quizzes.errors import (
     AnswerTooLong,
     AttemptClosed,
+    AttemptInProgress,
     AttemptLimitReached,
     ClassroomError,
     DeadlinePassed,
     InvalidResponse,
     NotEnrolled,
+    NotPermitted,
+    NotVisible,
+    RoleConflict,
     WindowNotOpen,
 )
 
-# A refused action of a service -> the HTTP status the API answers with (default 400).
+# A refused action of a service -> the HTTP status the API answers with (the nearest class in the
+# error's MRO decides; default 400). The policy's refusals: 404 (may not see), 403 (may not do).
 CLASSROOM_ERROR_STATUS: dict[type[ClassroomError], int] = {
+    NotVisible: status.HTTP_404_NOT_FOUND,
+    NotPermitted: status.HTTP_403_FORBIDDEN,
     NotEnrolled: status.HTTP_403_FORBIDDEN,
+    RoleConflict: status.HTTP_409_CONFLICT,
     WindowNotOpen: status.HTTP_409_CONFLICT,
     AttemptLimitReached: status.HTTP_409_CONFLICT,
     DeadlinePassed: status.HTTP_409_CONFLICT,
     AttemptClosed: status.HTTP_409_CONFLICT,
+    AttemptInProgress: status.HTTP_409_CONFLICT,
     InvalidResponse: status.HTTP_400_BAD_REQUEST,
     AnswerTooLong: status.HTTP_400_BAD_REQUEST,
 }
@@ -97,7 +106,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, ClassroomError):
-        code = CLASSROOM_ERROR_STATUS.get(type(exc), status.HTTP_400_BAD_REQUEST)
+        code = next(
+            (CLASSROOM_ERROR_STATUS[c] for c in type(exc).__mro__ if c in CLASSROOM_ERROR_STATUS),
+            status.HTTP_400_BAD_REQUEST,
+        )
         return Response(_error(exc.code, exc.message), status=code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -191,7 +203,7 @@ ERROR_STATUSES = {
     "403": "Authenticated but not allowed.",
     "404": "Not found, or not yours to see.",
     "405": "Method not allowed.",
-    "409": "Refused in the current state (window closed, deadline passed, attempt submitted).",
+    "409": "Refused in the current state (window closed, deadline passed, attempt submitted, role conflict).",
     "413": "Request body too large.",
     "415": "Unsupported media type (send JSON).",
     "429": "Too many requests (see Retry-After).",

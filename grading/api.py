@@ -10,20 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, renderers, serializers, status, viewsets
+from rest_framework import generics, permissions, renderers, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from classes import policy
 from classes.models import Section
 from classroom import api_permissions as perms
 from classroom.api_conventions import StrictSerializer
+from quizzes import release
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Answer, Assignment, Attempt, Question
 
@@ -36,11 +38,22 @@ from .models import Grade, GradingJob
 class ReleasedAnswerSerializer(serializers.Serializer):
     question = serializers.IntegerField()
     position = serializers.IntegerField()
-    score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        help_text="null: not graded yet, or an objective question whose key is still hidden (see key_shown).",
+    )
     max_points = serializers.DecimalField(max_digits=7, decimal_places=2)
     status = serializers.CharField(allow_null=True, help_text="auto | needs_review | overridden; null: not graded")
-    feedback = serializers.CharField()
-    override_reason = serializers.CharField()
+    feedback = serializers.CharField(help_text="Empty while the key is hidden: feedback names key points.")
+    override_reason = serializers.CharField(help_text="The instructor's comment; empty while the key is hidden.")
+    key_shown = serializers.BooleanField(
+        help_text="Whether what reveals the answer key is shown: false while anyone can still answer the question."
+    )
+    key_hidden_until = serializers.DateTimeField(
+        allow_null=True, help_text="When the key of this question appears (null: it is shown)."
+    )
 
 
 class ReleasedAttemptSerializer(serializers.Serializer):
@@ -52,11 +65,33 @@ class ReleasedAttemptSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     score = serializers.DecimalField(max_digits=9, decimal_places=2)
     max_score = serializers.DecimalField(max_digits=9, decimal_places=2)
+    key_hidden_until = serializers.DateTimeField(
+        allow_null=True, help_text="When the last hidden answer key of the attempt appears (null: nothing is hidden)."
+    )
     answers = ReleasedAnswerSerializer(many=True)
 
     def to_representation(self, attempt: Attempt) -> dict[str, Any]:
         rows = quiz_selectors.attempt_rows(attempt)
+        shown = release.attempt_release(attempt, self.context["now"], questions=[r.item.question for r in rows])
         score, max_score = quiz_selectors.attempt_total(rows)
+        answers = []
+        for r in rows:
+            question = r.item.question
+            key = shown.key_shown(question.pk)
+            score_shown = key or not release.reveals_right_or_wrong(question)
+            answers.append(
+                {
+                    "question": r.item.question_id,
+                    "position": r.item.position,
+                    "score": r.grade.score if r.grade and score_shown else None,
+                    "max_points": r.item.points,
+                    "status": r.grade.status if r.grade else None,
+                    "feedback": r.grade.feedback if r.grade and key else "",
+                    "override_reason": r.grade.override_reason if r.grade and key else "",
+                    "key_shown": key,
+                    "key_hidden_until": shown.hidden_until(question.pk),
+                }
+            )
         data = {
             "attempt": attempt.pk,
             "assignment": attempt.assignment_id,
@@ -66,36 +101,34 @@ class ReleasedAttemptSerializer(serializers.Serializer):
             "submitted_at": attempt.submitted_at,
             "score": score,
             "max_score": max_score,
-            "answers": [
-                {
-                    "question": r.item.question_id,
-                    "position": r.item.position,
-                    "score": r.grade.score if r.grade else None,
-                    "max_points": r.item.points,
-                    "status": r.grade.status if r.grade else None,
-                    "feedback": r.grade.feedback if r.grade else "",
-                    "override_reason": r.grade.override_reason if r.grade else "",
-                }
-                for r in rows
-            ],
+            "key_hidden_until": shown.keys_hidden_until,
+            "answers": answers,
         }
         return super().to_representation(data)
 
 
-@extend_schema_view(get=extend_schema(summary="Your own grades, for attempts whose results are released"))
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your own grades, for attempts whose results are released (answer keys once nobody can answer)"
+    )
+)
 class MyGradesView(generics.ListAPIView):
     serializer_class = ReleasedAttemptSerializer
     filter_backends: list[Any] = []
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": getattr(self, "_now", None) or timezone.now()}
+
     def get_queryset(self) -> list[Attempt]:  # type: ignore[override]
-        now = timezone.now()
+        self._now = now = timezone.now()
+        assignments = release.with_answer_window(Assignment.objects.select_related("quiz"))
         attempts = (
             Attempt.objects.filter(student_id=self.request.user.pk)
             .exclude(status=Attempt.Status.IN_PROGRESS)
-            .select_related("assignment__quiz")
+            .prefetch_related(Prefetch("assignment", queryset=assignments))
             .order_by("-submitted_at", "-pk")
         )
-        return [a for a in attempts if quiz_selectors.results_released(a, now)]
+        return [a for a in attempts if release.results_released(a, now)]
 
 
 # --- a section's grades, overrides, history ------------------------------------------------------
@@ -147,9 +180,7 @@ class SectionGradeFilter(django_filters.FilterSet):
 
 
 def _section_for_staff(request: Request, section_id: int) -> Section:
-    section = get_object_or_404(perms.visible_sections(request.user), pk=section_id)
-    perms.require(request, perms.IsSectionStaff, section)
-    return section
+    return perms.load(Section.objects.all(), section_id, policy.section_staff_view, request.user)
 
 
 @extend_schema_view(get=extend_schema(summary="Current grades of every answer in a section (its staff)"))
@@ -184,28 +215,17 @@ class OverrideSerializer(StrictSerializer):
     )
 )
 class OverrideView(APIView):
-    permission_classes = [perms.IsStaffSomewhere]
+    """The service asks the policy about every answer (`policy.answer_grade`): 404 when one of them
+    does not exist or is not the caller's to see, 403 for the answer's own student."""
 
     def post(self, request: Request) -> Response:
         data = OverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = set(data.validated_data["answer_ids"])
-        mine = Answer.objects.filter(pk__in=ids, attempt__assignment__section__in=perms.staff_sections(request.user))
-        if mine.count() != len(ids):
-            return Response(
-                {
-                    "error": {
-                        "code": "not_found",
-                        "message": "Some of these answers do not exist or are not yours to grade.",
-                    }
-                },
-                status=status.HTTP_404_NOT_FOUND,
-            )
         grades = services.grade_override(
-            answer_ids=sorted(ids),
+            answer_ids=sorted(set(data.validated_data["answer_ids"])),
             score=data.validated_data["score"],
             reason=data.validated_data["reason"],
-            by=request.user,
+            actor=request.user,
         )
         fresh = Grade.objects.filter(pk__in=[g.pk for g in grades]).select_related(
             "answer__attempt__student", "overridden_by"
@@ -227,12 +247,8 @@ class AnswerHistoryView(APIView):
         responses={200: GradeChangeSerializer(many=True)}, summary="Audit trail of an answer's grade (staff)"
     )
     def get(self, request: Request, answer_id: int) -> Response:
-        visible = Answer.objects.filter(
-            Q(attempt__student_id=request.user.pk)
-            | Q(attempt__assignment__section__in=perms.staff_sections(request.user))
-        ).select_related("attempt__assignment")
-        answer = get_object_or_404(visible, pk=answer_id)
-        perms.require(request, perms.IsSectionStaff, answer)
+        answers = Answer.objects.select_related("attempt__assignment")
+        answer = perms.load(answers, answer_id, policy.answer_staff_view, request.user)
         return Response(GradeChangeSerializer(selectors.grade_history(answer.pk), many=True).data)
 
 
@@ -264,6 +280,7 @@ class JobProgressSerializer(serializers.Serializer):
 )
 class GradingJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobProgressSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.grading_job_view)]
     filterset_fields = ["status", "kind", "assignment"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
@@ -290,20 +307,21 @@ class RegradeRowSerializer(serializers.Serializer):
     changes = serializers.BooleanField()
 
 
+def _assignment_for(request: Request, assignment_id: int, rule: policy.Rule) -> Assignment:
+    return perms.load(Assignment.objects.select_related("section"), assignment_id, rule, request.user)
+
+
 def _assignment_for_staff(request: Request, assignment_id: int) -> Assignment:
-    assignment = get_object_or_404(
-        Assignment.objects.filter(section__in=perms.visible_sections(request.user)).select_related("section"),
-        pk=assignment_id,
-    )
-    perms.require(request, perms.IsSectionStaff, assignment)
-    return assignment
+    return _assignment_for(request, assignment_id, policy.assignment_staff_view)
 
 
 class RegradeView(APIView):
     """A question's answers in one assignment, after its key or rubric changed (its version rose)."""
 
-    def _question(self, request: Request, assignment_id: int, question_id: int) -> tuple[Assignment, Question]:
-        assignment = _assignment_for_staff(request, assignment_id)
+    def _question(
+        self, request: Request, assignment_id: int, question_id: int, rule: policy.Rule
+    ) -> tuple[Assignment, Question]:
+        assignment = _assignment_for(request, assignment_id, rule)
         question = get_object_or_404(
             Question.objects.filter(chapter__course_id=assignment.section.course_id), pk=question_id
         )
@@ -311,8 +329,8 @@ class RegradeView(APIView):
 
     @extend_schema(responses={200: RegradeRowSerializer(many=True)}, summary="Dry run: what a regrade would change")
     def get(self, request: Request, assignment_id: int, question_id: int) -> Response:
-        assignment, question = self._question(request, assignment_id, question_id)
-        rows = services.regrade_preview(question.pk, assignment_id=assignment.pk)
+        assignment, question = self._question(request, assignment_id, question_id, policy.assignment_staff_view)
+        rows = services.regrade_preview(question.pk, assignment_id=assignment.pk, actor=request.user)
         return Response(
             RegradeRowSerializer(
                 [{**r.__dict__, "changes": r.changes} for r in rows],
@@ -320,10 +338,12 @@ class RegradeView(APIView):
             ).data
         )
 
-    @extend_schema(request=None, responses={202: JobProgressSerializer}, summary="Apply: start a regrade job")
+    @extend_schema(
+        request=None, responses={202: JobProgressSerializer}, summary="Apply: start a regrade job (instructors)"
+    )
     def post(self, request: Request, assignment_id: int, question_id: int) -> Response:
-        assignment, question = self._question(request, assignment_id, question_id)
-        job = services.regrade_start(question.pk, assignment_id=assignment.pk)
+        assignment, question = self._question(request, assignment_id, question_id, policy.assignment_regrade)
+        job = services.regrade_start(question.pk, assignment_id=assignment.pk, actor=request.user)
         return Response(JobProgressSerializer(selectors.job_progress(job.pk)).data, status=status.HTTP_202_ACCEPTED)
 
 

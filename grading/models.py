@@ -35,6 +35,15 @@ class Grade(models.Model):
     job = models.ForeignKey(
         "grading.GradingJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="grades"
     )
+    calibration_examples = models.JSONField(
+        _("calibration examples"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Ids of the overrides (grades by a person, in the same assignment) the engine was given as "
+            "examples when it made this grade; empty: not calibrated."
+        ),
+    )
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

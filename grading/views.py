@@ -1,6 +1,6 @@
 """Instructor workspace, grading: the review queue (grouped by meaning), overrides with the audit
-trail, regrades after a key change, item analytics and the exports. Staff of the section only
-(`classes.teach`); applying a regrade is for instructors. Writes go through `grading.services`."""
+trail, regrades after a key change, item analytics and the exports. Permissions: `classes.policy`,
+asked by the gates of `classes.teach` and again by `grading.services`, which does every write."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from classes import access
-from classes.teach import staff_answer, staff_assignment
+from classes import policy
+from classes.teach import answer_for, assignment_for
+from quizzes.errors import ClassroomError
 from quizzes.models import AttemptQuestion, Question
 
 from . import analytics, exports, review, selectors, services
@@ -49,8 +50,9 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     return render(
         request,
         "teach/review_queue.html",
@@ -59,8 +61,9 @@ def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def review_question(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
     groups = review.review_groups(assignment, question)
     return render(
@@ -81,7 +84,7 @@ def review_question(request: HttpRequest, assignment_id: int, question_id: int) 
 @require_POST
 def review_grade_group(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
     """One decision for the selected answers of a group (unticked answers stay in the queue: a split)."""
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
     ids = [int(v) for v in request.POST.getlist("answer") if v.isdigit()]
     allowed = set(review.pending_review(assignment, question).filter(pk__in=ids).values_list("pk", flat=True))
@@ -96,10 +99,10 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
                 answer_ids=sorted(allowed),
                 score=form.cleaned_data["score"],
                 reason=form.cleaned_data["reason"],
-                by=request.user,
+                actor=request.user,
             )
-        except services.OverrideRefused as exc:
-            messages.error(request, str(exc))
+        except ClassroomError as exc:  # a refused override: no reason, score too high, still in progress
+            messages.error(request, exc.message)
         else:
             messages.success(
                 request, ngettext("%(n)s answer graded.", "%(n)s answers graded.", len(allowed)) % {"n": len(allowed)}
@@ -108,9 +111,10 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
     """One answer: the response, its current grade with the key points, the audit trail, an override."""
-    answer = staff_answer(request, answer_id)
+    answer = answer_for(request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view)
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,10 +122,10 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
                 answer_ids=[answer.pk],
                 score=form.cleaned_data["score"],
                 reason=form.cleaned_data["reason"],
-                by=request.user,
+                actor=request.user,
             )
-        except services.OverrideRefused as exc:
-            form.add_error(None, str(exc))
+        except ClassroomError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Grade changed."))
             return redirect("teach:answer", answer_id=answer.pk)
@@ -145,10 +149,12 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Pick a question; see old -> new per student (a dry run); instructors apply it."""
-    assignment = staff_assignment(request, assignment_id)
-    is_instructor = access.is_instructor_of(request.user, assignment.section_id)
+    rule = policy.assignment_regrade if request.method == "POST" else policy.assignment_staff_view
+    assignment = assignment_for(request, assignment_id, rule)
+    is_instructor = policy.allows(policy.assignment_regrade, request.user, assignment)
     questions = list(
         Question.objects.filter(
             pk__in=AttemptQuestion.objects.filter(attempt__assignment=assignment).values("question_id")
@@ -159,14 +165,12 @@ def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
     chosen = request.POST.get("question") or request.GET.get("question") or ""
     question = next((q for q in questions if str(q.pk) == chosen), None)
     if request.method == "POST":
-        if not is_instructor:
-            staff_assignment(request, assignment_id, change=True)  # raises 403
         if question is None:
             raise Http404("No such question in this assignment.")
-        job = services.regrade_start(question.pk, assignment_id=assignment.pk)
+        job = services.regrade_start(question.pk, assignment_id=assignment.pk, actor=request.user)
         messages.success(request, _("Regrade started (job #%(id)s); progress is on the monitor.") % {"id": job.pk})
         return redirect("teach:monitor", assignment_id=assignment.pk)
-    rows = services.regrade_preview(question.pk, assignment_id=assignment.pk) if question else None
+    rows = services.regrade_preview(question.pk, assignment_id=assignment.pk, actor=request.user) if question else None
     return render(
         request,
         "teach/regrade.html",
@@ -198,8 +202,9 @@ def _fmt(value, digits: int = 2) -> Decimal | str:
 
 
 @login_required
+@require_GET
 def analytics_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     rows, labels, stats = _analytics(assignment)
     counts = analytics.histogram(rows)
     return render(
@@ -268,8 +273,9 @@ def analytics_table(assignment, table: str) -> tuple[list[str], list[list[object
 
 
 @login_required
+@require_GET
 def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     header, body = analytics_table(assignment, table)
     return _csv_response(
         exports.csv_text(header, body),  # UTF-8 with BOM, formulas neutralised, as the exports
@@ -278,14 +284,16 @@ def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpR
 
 
 @login_required
+@require_GET
 def export_gradebook(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.gradebook_csv(assignment), f"{name}-gradebook.csv")
 
 
 @login_required
+@require_GET
 def export_answers(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.answers_csv(assignment), f"{name}-answers.csv")

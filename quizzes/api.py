@@ -1,8 +1,10 @@
 """REST API of quizzes: the bank (courses, chapters, questions), quizzes, assignments and attempts.
 
-Reference answers, rubrics and correct choices are serialized only for the staff of the question's
-course (QuestionStaffSerializer); everyone else gets QuestionPublicSerializer. Writes go through
-`quizzes.services` / `quizzes.authoring`; permissions come from `classroom.api_permissions`.
+Reference answers, rubrics and correct choices are serialized only for those the policy lets see a
+course's keys (its staff, who study in none of its sections: QuestionStaffSerializer); everyone
+else gets QuestionPublicSerializer, and a student lists only the questions of attempts they have
+started. Writes go through `quizzes.services` / `quizzes.authoring`, which ask `classes.policy`;
+the views ask it first through `classroom.api_permissions`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from classes import policy
 from classroom import api_permissions as perms
 from classroom.api_conventions import StrictModelSerializer, StrictSerializer
 
@@ -158,8 +160,8 @@ class QuestionStaffSerializer(serializers.ModelSerializer):
         }
 
     def to_representation(self, instance: Question) -> dict[str, Any]:
-        staff_courses = self.context.get("staff_course_ids")
-        if staff_courses is None or instance.chapter.course_id not in staff_courses:
+        key_courses = self.context.get("key_course_ids")
+        if key_courses is None or instance.chapter.course_id not in key_courses:
             return QuestionPublicSerializer(instance, context=self.context).data
         return super().to_representation(instance)
 
@@ -167,6 +169,7 @@ class QuestionStaffSerializer(serializers.ModelSerializer):
 @extend_schema_view(list=extend_schema(summary="Courses of your sections"), retrieve=extend_schema(summary="A course"))
 class CourseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CourseSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.course_view)]
     filterset_fields = ["slug"]
     ordering_fields = ["title", "created_at"]
     ordering = ["title"]
@@ -187,25 +190,29 @@ class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Questions of your courses (answer keys for their staff only)"),
+    list=extend_schema(
+        summary="Questions you may see: your courses' bank if you are their staff (with keys), "
+        "else those of attempts you started"
+    ),
     retrieve=extend_schema(summary="A question (answer key for the staff of its course only)"),
 )
 class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = QuestionStaffSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.question_view)]
     filterset_fields = ["chapter", "chapter__course", "kind", "not_a_focus"]
     ordering_fields = ["number", "position", "points"]
     ordering = ["chapter__position", "chapter__number", "position"]
 
     def get_queryset(self) -> QuerySet[Question]:
         return (
-            Question.objects.filter(chapter__course__in=perms.visible_courses(self.request.user))
+            policy.questions_visible(self.request.user)
             .select_related("chapter")
             .prefetch_related("choices", "rubric_points", "accepted_answers")
         )
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context["staff_course_ids"] = perms.staff_course_ids(self.request.user)
+        context["key_course_ids"] = set(perms.key_courses(self.request.user).values_list("pk", flat=True))
         return context
 
 
@@ -258,39 +265,32 @@ class QuizCreateSerializer(StrictSerializer):
     list=extend_schema(summary="Quizzes of the courses you teach"),
     retrieve=extend_schema(summary="A quiz with its items"),
     create=extend_schema(
-        summary="Create a quiz with its items (staff of the course)",
+        summary="Create a quiz with its items (instructors of the course)",
         request=QuizCreateSerializer,
         responses={201: QuizSerializer},
     ),
 )
 class QuizViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = QuizSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.quiz_view)]
     filterset_fields = ["course"]
     ordering_fields = ["title", "created_at"]
     ordering = ["title"]
 
-    def get_permissions(self) -> list[Any]:
-        if self.action == "create":
-            return [perms.IsStaffSomewhere()]
-        return super().get_permissions()
-
     def get_queryset(self) -> QuerySet[Quiz]:
-        return Quiz.objects.filter(course__in=perms.staff_courses(self.request.user)).prefetch_related("items")
+        return Quiz.objects.filter(course__in=perms.key_courses(self.request.user)).prefetch_related("items")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = QuizCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         course = data.validated_data["course"]
-        perms.require(request, perms.IsCourseStaff, course)
         items = [
             authoring.ItemSpec(
                 question=i.get("question"), chapter=i.get("chapter"), draw=i["draw"], points=i.get("points")
             )
             for i in data.validated_data["items"]
         ]
-        quiz = authoring.quiz_create(
-            course=course, title=data.validated_data["title"], items=items, created_by=request.user
-        )
+        quiz = authoring.quiz_create(course=course, title=data.validated_data["title"], items=items, actor=request.user)
         return Response(QuizSerializer(quiz).data, status=status.HTTP_201_CREATED)
 
 
@@ -334,12 +334,8 @@ class AssignmentUpdateSerializer(AssignmentSerializer):
 
 
 class AssignmentCreateSerializer(AssignmentSerializer):
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        user = self.context["request"].user
-        fields["section"].queryset = perms.visible_sections(user)
-        fields["quiz"].queryset = Quiz.objects.filter(course__in=perms.staff_courses(user))
-        return fields
+    """The section and quiz are checked by the policy in `authoring.assignment_create` (404 for a
+    section the caller may not see, 403 when they may not assign there), as on the pages."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["quiz"].course_id != attrs["section"].course_id:
@@ -368,6 +364,7 @@ class AssignmentViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = AssignmentSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.assignment_view)]
     filterset_fields = ["section", "quiz", "release_policy"]
     ordering_fields = ["opens_at", "closes_at", "created_at"]
     ordering = ["opens_at"]
@@ -376,25 +373,21 @@ class AssignmentViewSet(
         return Assignment.objects.filter(section__in=perms.visible_sections(self.request.user)).select_related("quiz")
 
     def get_permissions(self) -> list[Any]:
-        if self.action == "partial_update":
-            return [*super().get_permissions(), perms.IsSectionInstructor()]
-        if self.action == "create":
-            return [perms.IsStaffSomewhere()]
+        if self.action == "partial_update":  # asked before the body is read, as the edit page does
+            return [*super().get_permissions(), perms.allows(policy.assignment_change)()]
         return super().get_permissions()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = AssignmentCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        perms.require(request, perms.IsSectionInstructor, fields["section"])
-        assignment = authoring.assignment_create(created_by=request.user, **fields)
+        assignment = authoring.assignment_create(actor=request.user, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assignment = self.get_object()
         data = AssignmentUpdateSerializer(assignment, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        assignment = authoring.assignment_update(assignment=assignment, **data.validated_data)
+        assignment = authoring.assignment_update(assignment=assignment, actor=request.user, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data)
 
 
@@ -459,7 +452,7 @@ class AnswerInSerializer(StrictSerializer):
 
 
 def attempts_visible_to(user: Any) -> QuerySet[Attempt]:
-    """Your own attempts, and those of the sections you teach."""
+    """Your own attempts, and those of the sections you teach (`policy.attempt_view` as a queryset)."""
     return Attempt.objects.filter(
         Q(student_id=user.pk) | Q(assignment__section__in=perms.staff_sections(user))
     ).select_related("assignment", "student")
@@ -481,6 +474,7 @@ def _attempt_detail(attempt_id: int) -> Attempt:
 )
 class AttemptViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AttemptSerializer
+    permission_classes = [permissions.IsAuthenticated, perms.allows(policy.attempt_view)]
     filterset_fields = ["assignment", "status", "student"]
     ordering_fields = ["started_at", "number"]
     ordering = ["-started_at"]
@@ -493,9 +487,13 @@ class AttemptViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AttemptDetailSerializer(_attempt_detail(attempt.pk)).data)
 
     @extend_schema(request=None, responses={200: AttemptSerializer}, summary="Submit the attempt (idempotent)")
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, perms.IsAttemptOwner])
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated, perms.allows(policy.attempt_answer)],
+    )
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        attempt = services.attempt_submit(attempt=self.get_object())
+        attempt = services.attempt_submit(attempt=self.get_object(), actor=request.user)
         return Response(AttemptSerializer(attempt).data)
 
 
@@ -506,9 +504,7 @@ class AttemptStartView(APIView):
         summary="Start an attempt, or get the one in progress (idempotent: 201 new, 200 existing)",
     )
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = get_object_or_404(
-            Assignment.objects.filter(section__in=perms.visible_sections(request.user)), pk=assignment_id
-        )
+        assignment = perms.load(Assignment.objects.all(), assignment_id, policy.attempt_start, request.user)
         before = Attempt.objects.filter(
             assignment=assignment, student_id=request.user.pk, status=Attempt.Status.IN_PROGRESS
         ).exists()
@@ -530,11 +526,10 @@ class AnswerSaveView(APIView):
         summary="Save one answer (idempotent: the last save wins; refused after deadline + grace)",
     )
     def put(self, request: Request, attempt_id: int, question_id: int) -> Response:
-        attempt = get_object_or_404(attempts_visible_to(request.user), pk=attempt_id)
-        perms.require(request, perms.IsAttemptOwner, attempt)
+        attempt = perms.load(attempts_visible_to(request.user), attempt_id, policy.attempt_answer, request.user)
         data = AnswerInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = services.answer_save(
-            attempt=attempt, question_id=question_id, response=data.validated_data["response"]
+            attempt=attempt, question_id=question_id, response=data.validated_data["response"], actor=request.user
         )
         return Response(AnswerSerializer(answer).data)

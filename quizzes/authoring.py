@@ -1,4 +1,8 @@
-"""Writes of the instructor's path: building quizzes and assigning them to sections."""
+"""Writes of the instructor's path: building quizzes and assigning them to sections.
+
+`actor` is the person acting, checked against `classes.policy` before anything is written (None:
+the platform itself, e.g. the demo seed or a benchmark, which the policy does not restrict).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from classes import policy
 from classes.models import Enrollment, Section
 from grading.engine.rubric import propose_rubric
 from grading.engine.types import RubricPoint as EnginePoint
@@ -43,8 +48,10 @@ class ItemSpec:
 
 
 @transaction.atomic
-def quiz_create(*, course: Course, title: str, items: list[ItemSpec], created_by: User | None = None) -> Quiz:
-    quiz = Quiz.objects.create(course=course, title=title, created_by=created_by)
+def quiz_create(*, course: Course, title: str, items: list[ItemSpec], actor: User | None = None) -> Quiz:
+    if actor is not None:
+        policy.quiz_create(actor, course)
+    quiz = Quiz.objects.create(course=course, title=title, created_by=actor)
     QuizItem.objects.bulk_create(
         QuizItem(quiz=quiz, position=i, question=s.question, chapter=s.chapter, draw_count=s.draw, points=s.points)
         for i, s in enumerate(items, start=1)
@@ -63,8 +70,10 @@ def assignment_create(
     grace_period: timedelta = timedelta(0),
     release_policy: str = ReleasePolicy.AFTER_CLOSE,
     title: str = "",
-    created_by: User | None = None,
+    actor: User | None = None,
 ) -> Assignment:
+    if actor is not None:
+        policy.assignment_create(actor, section)
     assignment = Assignment(
         quiz=quiz,
         section=section,
@@ -75,7 +84,7 @@ def assignment_create(
         max_attempts=max_attempts,
         grace_period=grace_period,
         release_policy=release_policy,
-        created_by=created_by,
+        created_by=actor,
     )
     assignment.full_clean()
     assignment.save()
@@ -136,13 +145,15 @@ def extension_grant(
     student: User,
     extra_time: timedelta | None = None,
     closes_at: datetime | None = None,
-    granted_by: User | None = None,
+    actor: User | None = None,
 ) -> Extension:
     """Give one student extra time and/or a later close; granting again replaces the extension.
 
     An attempt already in progress keeps the deadline it started with; the extension applies to
     attempts started afterwards (the service that starts attempts reads it).
     """
+    if actor is not None:
+        policy.assignment_extend(actor, assignment)
     if extra_time is None and closes_at is None:
         raise ValidationError(_("Give extra time, a later close, or both."))
     if extra_time is not None and extra_time <= timedelta(0):
@@ -156,12 +167,14 @@ def extension_grant(
     extension, _created = Extension.objects.update_or_create(
         assignment=assignment,
         student=student,
-        defaults={"extra_time": extra_time, "closes_at": closes_at, "granted_by": granted_by},
+        defaults={"extra_time": extra_time, "closes_at": closes_at, "granted_by": actor},
     )
     return extension
 
 
-def extension_revoke(*, assignment: Assignment, student_id: int) -> None:
+def extension_revoke(*, assignment: Assignment, student_id: int, actor: User | None = None) -> None:
+    if actor is not None:
+        policy.assignment_extend(actor, assignment)
     Extension.objects.filter(assignment=assignment, student_id=student_id).delete()
 
 
@@ -171,11 +184,13 @@ ASSIGNMENT_EDITABLE = frozenset(
 
 
 @transaction.atomic
-def assignment_update(*, assignment: Assignment, **changes: object) -> Assignment:
+def assignment_update(*, assignment: Assignment, actor: User | None = None, **changes: object) -> Assignment:
     """Change an assignment's window or rules (not its quiz or section). Validated as a whole.
 
     Attempts already in progress keep the deadline they started with.
     """
+    if actor is not None:
+        policy.assignment_change(actor, assignment)
     unknown = set(changes) - ASSIGNMENT_EDITABLE
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -187,9 +202,12 @@ def assignment_update(*, assignment: Assignment, **changes: object) -> Assignmen
     return assignment
 
 
-def results_release(*, assignment: Assignment, now: datetime | None = None) -> Assignment:
+def results_release(*, assignment: Assignment, actor: User | None = None, now: datetime | None = None) -> Assignment:
     """Release the results of a `manual` assignment to its students (from now on). Releasing again
-    keeps the first release time; other policies release by themselves, so they are refused."""
+    keeps the first release time; other policies release by themselves, so they are refused.
+    Scores only: what reveals the key still waits for the release rule (`quizzes.release`)."""
+    if actor is not None:
+        policy.assignment_release(actor, assignment)
     if assignment.release_policy != ReleasePolicy.MANUAL:
         raise ValidationError(
             _("Results of this assignment are released automatically (%(policy)s).")

@@ -339,13 +339,13 @@ class QuestionAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, question):
             raise PermissionDenied
         if request.method == "POST":
-            job = regrade_start(question.pk)
+            job = regrade_start(question.pk, actor=request.user)
             job_url = reverse("admin:grading_gradingjob_change", args=[job.pk])
             self.message_user(
                 request, format_html('Regrade job <a href="{}">#{}</a> started.', job_url, job.pk), messages.SUCCESS
             )
             return HttpResponseRedirect(reverse("admin:quizzes_question_change", args=[question.pk]))
-        rows = regrade_preview(question.pk)
+        rows = regrade_preview(question.pk, actor=request.user)
         context = self._context(
             request,
             _("Regrade %(q)s") % {"q": f"{question.chapter.number}.{question.ref}"},

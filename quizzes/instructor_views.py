@@ -1,6 +1,7 @@
 """Instructor workspace, quizzes: the quiz builder, assigning a quiz to a section, per-student
 extensions and the live monitor. Writes go through `quizzes.authoring`; reads through
-`quizzes.monitor`; permissions through `classes.teach` (which uses `classes.access`)."""
+`quizzes.monitor`; permissions: `classes.policy`, asked by the gates of `classes.teach` and again
+by the services."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from classes import access
+from classes import policy
 from classes.models import Enrollment
-from classes.teach import staff_assignment, staff_section
+from classes.teach import assignment_for, section_for
 
 from . import authoring
 from .models import Assignment, Chapter, Question, Quiz, ReleasePolicy
@@ -46,9 +47,10 @@ def _decimal(value: str) -> Decimal | None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
     """Pick questions from the course bank (filtered by chapter) and/or random draws of N from a chapter."""
-    section = staff_section(request, section_id, change=True)
+    section = section_for(request, section_id, policy.section_quiz_create)
     chapters = list(Chapter.objects.filter(course_id=section.course_id).order_by("position", "number"))
     chapter_id = request.GET.get("chapter") or request.POST.get("chapter_filter") or ""
     questions = Question.objects.filter(chapter__course_id=section.course_id).select_related("chapter")
@@ -87,7 +89,7 @@ def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
         if not items and not errors:
             errors.append(_("Pick at least one question or one random draw."))
         if not errors:
-            quiz = authoring.quiz_create(course=section.course, title=title, items=items, created_by=request.user)
+            quiz = authoring.quiz_create(course=section.course, title=title, items=items, actor=request.user)
             saved = ngettext(
                 "Quiz %(title)s saved with %(n)s item.", "Quiz %(title)s saved with %(n)s items.", len(items)
             )
@@ -161,8 +163,9 @@ class AssignmentForm(AssignmentSettingsForm):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
-    section = staff_section(request, section_id, change=True)
+    section = section_for(request, section_id, policy.assignment_create)
     tz = zoneinfo.ZoneInfo(section.time_zone)
     with timezone.override(tz):  # the form's times are the section's local times
         form = AssignmentForm(
@@ -171,7 +174,7 @@ def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 assignment = authoring.assignment_create(
-                    quiz=form.cleaned_data["quiz"], section=section, created_by=request.user, **form.settings()
+                    quiz=form.cleaned_data["quiz"], section=section, actor=request.user, **form.settings()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -182,14 +185,15 @@ def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Change an assignment's window and rules (instructors). Attempts in progress keep their deadline."""
-    assignment = staff_assignment(request, assignment_id, change=True)
+    assignment = assignment_for(request, assignment_id, policy.assignment_change)
     with timezone.override(zoneinfo.ZoneInfo(assignment.section.time_zone)):
         form = AssignmentSettingsForm(request.POST or None, initial=AssignmentSettingsForm.initial_of(assignment))
         if request.method == "POST" and form.is_valid():
             try:
-                authoring.assignment_update(assignment=assignment, **form.settings())
+                authoring.assignment_update(assignment=assignment, actor=request.user, **form.settings())
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -219,8 +223,9 @@ class ExtensionForm(forms.Form):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def assignment_extensions(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id, change=True)
+    assignment = assignment_for(request, assignment_id, policy.assignment_extend)
     tz = zoneinfo.ZoneInfo(assignment.section.time_zone)
     with timezone.override(tz):
         form = ExtensionForm(request.POST or None, section_id=assignment.section_id)
@@ -232,7 +237,7 @@ def assignment_extensions(request: HttpRequest, assignment_id: int) -> HttpRespo
                     student=data["student"],
                     extra_time=timedelta(minutes=data["extra_minutes"]) if data["extra_minutes"] else None,
                     closes_at=data["closes_at"],
-                    granted_by=request.user,
+                    actor=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -248,8 +253,9 @@ def assignment_extensions(request: HttpRequest, assignment_id: int) -> HttpRespo
 
 
 @login_required
+@require_GET
 def assignment_monitor_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     monitor = assignment_monitor(assignment)
     return render(
         request,
@@ -258,16 +264,17 @@ def assignment_monitor_page(request: HttpRequest, assignment_id: int) -> HttpRes
             "assignment": assignment,
             "section": assignment.section,
             "monitor": monitor,
-            "is_instructor": access.is_instructor_of(request.user, assignment.section_id),
+            "is_instructor": policy.allows(policy.assignment_release, request.user, assignment),
             "now": timezone.now(),
         },
     )
 
 
 @login_required
+@require_GET
 def assignment_monitor_json(request: HttpRequest, assignment_id: int) -> JsonResponse:
     """What the monitor page polls every few seconds."""
-    assignment = staff_assignment(request, assignment_id)
+    assignment = assignment_for(request, assignment_id)
     monitor = assignment_monitor(assignment)
 
     def iso(value):
@@ -310,8 +317,8 @@ def assignment_monitor_json(request: HttpRequest, assignment_id: int) -> JsonRes
 @login_required
 @require_POST
 def assignment_extension_revoke(request: HttpRequest, assignment_id: int, student_id: int) -> HttpResponse:
-    assignment = staff_assignment(request, assignment_id, change=True)
-    authoring.extension_revoke(assignment=assignment, student_id=student_id)
+    assignment = assignment_for(request, assignment_id, policy.assignment_extend)
+    authoring.extension_revoke(assignment=assignment, student_id=student_id, actor=request.user)
     messages.success(request, _("Extension removed."))
     return redirect("teach:extensions", assignment_id=assignment.pk)
 
@@ -320,9 +327,9 @@ def assignment_extension_revoke(request: HttpRequest, assignment_id: int, studen
 @require_POST
 def assignment_release(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Release the results of a `manual` assignment (instructors only)."""
-    assignment = staff_assignment(request, assignment_id, change=True)
+    assignment = assignment_for(request, assignment_id, policy.assignment_release)
     try:
-        authoring.results_release(assignment=assignment)
+        authoring.results_release(assignment=assignment, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from classes import access
+from classes import policy
 from classes.models import Enrollment, Section
 from grading.models import Grade
 
-from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem, ReleasePolicy
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem
 
 
 def _answers_without_grade() -> QuerySet[Answer]:
@@ -26,7 +26,7 @@ def _answers_without_grade() -> QuerySet[Answer]:
 
 def student_sections(user: User) -> QuerySet[Section]:
     """The classes the person studies in, for the dashboard's "my classes"."""
-    return access.sections_of(user, roles=(Enrollment.Role.STUDENT,)).select_related("course").order_by("name")
+    return policy.sections_of(user, roles=(Enrollment.Role.STUDENT,)).select_related("course").order_by("name")
 
 
 @dataclass
@@ -40,7 +40,11 @@ def student_assignments(user: User, now: datetime) -> StudentAssignments:
     assignments = (
         Assignment.objects.filter(section__enrollments__user=user, section__enrollments__role=Enrollment.Role.STUDENT)
         .select_related("quiz", "section")
-        .annotate(attempts_used=Count("attempts", filter=Q(attempts__student=user)))
+        .annotate(
+            attempts_used=Count("attempts", filter=Q(attempts__student=user), distinct=True),
+            # what the release rule reads (quizzes.release.answerable_until), loaded with the list
+            latest_running_deadline=Max("attempts__deadline", filter=Q(attempts__status=Attempt.Status.IN_PROGRESS)),
+        )
         .prefetch_related(
             Prefetch(
                 "attempts",
@@ -49,13 +53,14 @@ def student_assignments(user: User, now: datetime) -> StudentAssignments:
                 .order_by("number"),
                 to_attr="my_attempts",
             ),
-            Prefetch("extensions", queryset=Extension.objects.filter(student=user), to_attr="my_extensions"),
+            "extensions",  # everyone's: the release rule waits for them; the student's own moves their close
         )
         .order_by("closes_at")
     )
     grouped = StudentAssignments([], [], [])
     for assignment in assignments:
-        _set_close_for_student(assignment, next(iter(assignment.my_extensions), None))  # type: ignore[attr-defined]
+        mine = next((e for e in assignment.extensions.all() if e.student_id == user.pk), None)
+        _set_close_for_student(assignment, mine)
         if now < assignment.opens_at:
             grouped.upcoming.append(assignment)
         elif now < assignment.closes_for_me:  # type: ignore[attr-defined]
@@ -155,35 +160,6 @@ def attempt_grading_done(attempt: Attempt) -> bool:
             .exists()
         )
     return bool(done)
-
-
-def results_released(attempt: Attempt, now: datetime) -> bool:
-    """Whether the student may see scores and feedback of the attempt.
-
-    - manual: once the instructor has released the assignment;
-    - after_grading: as soon as every answer has a grade; answers that wait for a person show as
-      waiting (the attempt becomes `graded` only once a person has graded them, which may take days);
-    - after_close: once the window has closed and the attempt is fully `graded`.
-    Never while the attempt is still in progress.
-    """
-    assignment = attempt.assignment
-    if attempt.status == Attempt.Status.IN_PROGRESS:
-        return False
-    if assignment.release_policy == ReleasePolicy.MANUAL:
-        return assignment.released_at is not None and assignment.released_at <= now
-    if assignment.release_policy == ReleasePolicy.AFTER_GRADING:
-        return attempt_grading_done(attempt)
-    return attempt.status == Attempt.Status.GRADED and now >= assignment.closes_at
-
-
-def reference_answers_visible(attempt: Attempt, now: datetime) -> bool:
-    """Reference answers only once results are released and nobody can still answer: the close +
-    grace has passed, for every student with an extension too."""
-    assignment = attempt.assignment
-    if not results_released(attempt, now) or now < assignment.closes_at + assignment.grace_period:
-        return False
-    last_close = max((assignment.close_for(ext) for ext in assignment.extensions.all()), default=assignment.closes_at)
-    return now >= last_close + assignment.grace_period
 
 
 def attempt_total(rows: list[AttemptRow]) -> tuple[Decimal, Decimal]:

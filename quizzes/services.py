@@ -1,7 +1,9 @@
 """Writes of the student's path: start an attempt, save answers, submit, auto-submit at the deadline.
 
 Every function validates first (raising a `ClassroomError` whose message is fit to show), then
-writes inside one transaction. Grading is enqueued with `transaction.on_commit`, so a worker never
+writes inside one transaction. The person acting is checked against `classes.policy`: the student
+who starts an attempt, and `actor` for saving and submitting (None: the platform itself, e.g. the
+beat's auto-submit at the deadline). Grading is enqueued with `transaction.on_commit`, so a worker never
 sees an attempt before it is committed, and a broker outage never fails the student's submit.
 """
 
@@ -20,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from classes import policy
 from classes.models import Enrollment
 from grading import queueing
 
@@ -69,6 +72,7 @@ def _draw_questions(assignment: Assignment, seed: str) -> list[tuple[Question, A
 def attempt_start(*, assignment: Assignment, student: User, now: datetime | None = None) -> Attempt:
     """Start an attempt, or return the one in progress: starting twice gives one attempt."""
     now = _now(now)
+    policy.attempt_start(student, assignment)
     _lock_student_enrollment(assignment, student)
     existing = Attempt.objects.filter(assignment=assignment, student=student, status=Attempt.Status.IN_PROGRESS).first()
     if existing is not None:
@@ -121,13 +125,22 @@ def _lock_open_attempt(attempt_id: int, now: datetime) -> Attempt:
             _("The deadline of this attempt has passed (%(when)s). Answers saved before it are kept and submitted.")
             % {"when": date_format(timezone.localtime(attempt.deadline), "DATETIME_FORMAT")}
         )
+    enrolled = Enrollment.objects.filter(
+        section_id=attempt.assignment.section_id, user_id=attempt.student_id, role=Enrollment.Role.STUDENT
+    )
+    if not enrolled.exists():  # taken out of the class (or made its staff) while answering
+        raise NotEnrolled(_("You are no longer a student of this class: your answers can no longer change."))
     return attempt
 
 
 @transaction.atomic
-def answers_save(*, attempt: Attempt, responses: Mapping[int, Any], now: datetime | None = None) -> list[Answer]:
+def answers_save(
+    *, attempt: Attempt, responses: Mapping[int, Any], now: datetime | None = None, actor: User | None = None
+) -> list[Answer]:
     """Save several answers at once (a whole page, or one autosave). All or nothing."""
     now = _now(now)
+    if actor is not None:
+        policy.attempt_answer(actor, attempt)
     attempt = _lock_open_attempt(attempt.pk, now)
     questions = {
         aq.question_id: aq.question
@@ -149,12 +162,14 @@ def answers_save(*, attempt: Attempt, responses: Mapping[int, Any], now: datetim
     return saved
 
 
-def answer_save(*, attempt: Attempt, question_id: int, response: Any, now: datetime | None = None) -> Answer:
-    return answers_save(attempt=attempt, responses={question_id: response}, now=now)[0]
+def answer_save(
+    *, attempt: Attempt, question_id: int, response: Any, now: datetime | None = None, actor: User | None = None
+) -> Answer:
+    return answers_save(attempt=attempt, responses={question_id: response}, now=now, actor=actor)[0]
 
 
 @transaction.atomic
-def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None, actor: User | None = None) -> Attempt:
     """Submit an attempt. Idempotent: submitting a submitted attempt changes nothing.
 
     Past deadline + grace the attempt is still closed, as `auto_submitted`, with the answers
@@ -163,6 +178,8 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """
     now = _now(now)
     attempt = Attempt.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=attempt.pk)
+    if actor is not None:
+        policy.attempt_answer(actor, attempt)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return attempt
     late = now > accepts_answers_until(attempt)

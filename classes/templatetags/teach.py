@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from classes import access
+from classes import policy
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def teach_nav_link(context) -> str:
     if user is None or not user.is_authenticated:
         return ""
     if not hasattr(request, "_teaches"):  # one query per request, only on pages that show the header
-        request._teaches = access.sections_of(user, roles=access.STAFF_ROLES).exists()
+        request._teaches = policy.sections_staffed(user).exists()
     if not request._teaches:
         return ""
     url = reverse("teach:sections")

@@ -114,12 +114,13 @@ def test_instructor_adds_an_assistant(client, section, instructor):
 
 
 @pytest.mark.parametrize("name", ["section", "enrol"])
-def test_instructor_of_another_section_and_students_see_nothing(client, section, student, name):
+def test_instructor_of_another_section_sees_nothing_and_students_are_refused(client, section, student, name):
+    # the section's own students know it exists (as in the API): refused, not hidden
     outsider = EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user
-    for user in (outsider, student):
+    for user, status in ((outsider, 404), (student, 403)):
         client.force_login(user)
-        assert client.get(reverse(f"teach:{name}", args=[section.pk])).status_code == 404
-    assert client.post(reverse("teach:assistant_add", args=[section.pk]), {"username": "x"}).status_code == 404
+        assert client.get(reverse(f"teach:{name}", args=[section.pk])).status_code == status
+        assert client.post(reverse("teach:assistant_add", args=[section.pk]), {"username": "x"}).status_code == status
 
 
 def test_assistant_sees_the_section_but_cannot_enrol_or_add_assistants(client, section, assistant):

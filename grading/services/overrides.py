@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from classes import access
-from quizzes.errors import ClassroomError
-from quizzes.models import Answer, AttemptQuestion
+from classes import policy
+from quizzes.errors import AttemptInProgress, ClassroomError, NotVisible
+from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import queueing
 from ..models import Grade, GradingJob
@@ -40,25 +40,46 @@ def _parse_score(score: object) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _check(answers: list[Answer], score: Decimal, reason: str, by: User, max_points: dict[int, Decimal]) -> None:
+def _check(answers: list[Answer], score: Decimal, reason: str, max_points: dict[int, Decimal]) -> None:
     if not reason.strip():
         raise OverrideRefused(_("Give a reason: students see it with their grade."))
     if not answers:
         raise OverrideRefused(_("No answers to grade."))
-    for section_id in {a.attempt.assignment.section_id for a in answers}:
-        if not access.is_staff_of(by, section_id):
-            raise OverrideRefused(_("Only the instructors and assistants of the class can grade its answers."))
+    if any(a.attempt.status == Attempt.Status.IN_PROGRESS for a in answers):
+        raise AttemptInProgress(
+            _(
+                "This attempt is still in progress: the student may still change the answer. Grade it once it is submitted."
+            )
+        )
     for answer in answers:
         top = max_points[answer.pk]
         if score < 0 or score > top:
             raise OverrideRefused(_("The score must be between 0 and %(max)s.") % {"max": top.normalize()})
 
 
+def _allowed(answer_ids: Sequence[int], answers: list[Answer], actor: User) -> None:
+    """The policy's `answer_grade` for every answer: 404 if one does not exist or is not the
+    actor's to see, 403 for its own student. One check per (section, student) is enough: the rule
+    depends on nothing else (one query per distinct section)."""
+    if len(answers) != len(set(answer_ids)):
+        raise NotVisible(_("Some of these answers do not exist or are not yours to grade."))
+    seen: set[tuple[int, bool]] = set()
+    for answer in answers:
+        scope = (answer.attempt.assignment.section_id, answer.attempt.student_id == actor.pk)
+        if scope not in seen:
+            seen.add(scope)
+            policy.answer_grade(actor, answer)
+
+
 @transaction.atomic
 def grade_override(
-    *, answer_ids: Sequence[int], score: object, reason: str, by: User, now: datetime | None = None
+    *, answer_ids: Sequence[int], score: object, reason: str, actor: User, now: datetime | None = None
 ) -> list[Grade]:
-    """Give each answer `score` with `reason`, by `by` (staff of the answers' sections)."""
+    """Give each answer `score` with `reason`, by `actor` (staff of the answers' sections).
+
+    Refused (nothing written): by the policy; for an attempt still in progress (the student may
+    still change the answer); without a reason; with a score outside 0..the answer's points.
+    """
     now = now or timezone.now()
     value = _parse_score(score)
     answers = list(
@@ -67,12 +88,13 @@ def grade_override(
         .select_related("attempt__assignment", "question")
         .order_by("pk")
     )
+    _allowed(answer_ids, answers, actor)
     points = {
         (aq.attempt_id, aq.question_id): aq.points
         for aq in AttemptQuestion.objects.filter(attempt_id__in={a.attempt_id for a in answers})
     }
     max_points = {a.pk: points.get((a.attempt_id, a.question_id), a.question.points) for a in answers}
-    _check(answers, value, reason, by, max_points)
+    _check(answers, value, reason, max_points)
     current = {g.answer_id: g for g in Grade.objects.filter(answer__in=answers, is_current=True)}
     Grade.objects.filter(pk__in=[g.pk for g in current.values()]).update(is_current=False)
     grades = Grade.objects.bulk_create(
@@ -87,7 +109,7 @@ def grade_override(
             grader="person",
             grader_version="",
             question_version=a.question.version,
-            overridden_by=by,
+            overridden_by=actor,
             overridden_at=now,
             override_reason=reason.strip(),
         )

@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from quizzes.models import Question
+from accounts.models import User
+from classes import policy
+from quizzes.errors import NotVisible
+from quizzes.models import Assignment, Question
 
 from .. import queueing, selectors
 from ..models import Grade, GradingJob
@@ -32,8 +36,23 @@ class RegradeRow:
         return not self.overridden and self.old_score != self.new_score
 
 
-def regrade_preview(question_id: int, *, assignment_id: int | None = None) -> list[RegradeRow]:
+def _allowed(actor: User | None, assignment_id: int | None, rule: policy.Rule) -> None:
+    """One assignment's regrade: the rule on the assignment. Every assignment's (the admin's
+    question page): superusers only. `actor=None`: the platform."""
+    if actor is None:
+        return
+    if assignment_id is None:
+        if not policy.is_admin(actor):
+            raise NotVisible(_("Not found."))
+        return
+    rule(actor, Assignment.objects.get(pk=assignment_id))
+
+
+def regrade_preview(
+    question_id: int, *, assignment_id: int | None = None, actor: User | None = None
+) -> list[RegradeRow]:
     """What a regrade would do, per answer graded under an older version. Writes nothing."""
+    _allowed(actor, assignment_id, policy.assignment_staff_view)
     scope = selectors.job_answers(
         GradingJob(kind=GradingJob.Kind.REGRADE, question_id=question_id, assignment_id=assignment_id)
     )
@@ -59,8 +78,9 @@ def regrade_preview(question_id: int, *, assignment_id: int | None = None) -> li
     ]
 
 
-def regrade_start(question_id: int, *, assignment_id: int | None = None) -> GradingJob:
+def regrade_start(question_id: int, *, assignment_id: int | None = None, actor: User | None = None) -> GradingJob:
     """Start a regrade job for the question (optionally one assignment's answers only)."""
+    _allowed(actor, assignment_id, policy.assignment_regrade)
     with transaction.atomic():
         job = GradingJob.objects.create(
             kind=GradingJob.Kind.REGRADE, question_id=question_id, assignment_id=assignment_id

@@ -17,11 +17,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from quizzes.models import Answer, AttemptQuestion, Question
+from quizzes.models import Answer, Attempt, AttemptQuestion, Question
 
 from .. import adapters
 from ..engine.batch import ENGINE_VERSION, grade_batch
-from ..engine.types import GradedExample, Result
+from ..engine.types import OBJECTIVE_KINDS, GradedExample, Result
 from ..models import Grade, GradingJob
 
 logger = logging.getLogger("grading.jobs")
@@ -54,14 +54,39 @@ def needs_grade(current: Grade | None, question_version: int, rescore_before: da
     )
 
 
-def _examples(question_ids: Iterable[int]) -> dict[int, list[tuple[object, Decimal, Decimal]]]:
-    """The instructor's scores on answers to these questions: (response, score, max points)."""
-    examples: dict[int, list[tuple[object, Decimal, Decimal]]] = defaultdict(list)
-    overrides = Grade.objects.filter(
-        is_current=True, status=Grade.Status.OVERRIDDEN, answer__question_id__in=list(question_ids)
-    ).select_related("answer")
+@dataclass(frozen=True)
+class Example:
+    """A person's grade of an answer, given to the engine as a calibration example."""
+
+    grade_id: int
+    response: object
+    score: Decimal
+    max_points: Decimal
+
+
+def _examples(scopes: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[Example]]:
+    """The overrides of answers to each (question, assignment): the examples that calibrate it.
+
+    Scoped to the assignment being graded: another section's staff grade to their own standard,
+    and their overrides must not move this section's grades (one query whatever the scopes)."""
+    scopes = set(scopes)
+    examples: dict[tuple[int, int], list[Example]] = defaultdict(list)
+    if not scopes:
+        return examples
+    overrides = (
+        Grade.objects.filter(
+            is_current=True,
+            status=Grade.Status.OVERRIDDEN,
+            answer__question_id__in={q for q, _ in scopes},
+            answer__attempt__assignment_id__in={a for _, a in scopes},
+        )
+        .select_related("answer__attempt")
+        .order_by("pk")
+    )
     for grade in overrides:
-        examples[grade.answer.question_id].append((grade.answer.response, grade.score, grade.max_points))
+        scope = (grade.answer.question_id, grade.answer.attempt.assignment_id)
+        if scope in scopes:
+            examples[scope].append(Example(grade.pk, grade.answer.response, grade.score, grade.max_points))
     return examples
 
 
@@ -73,7 +98,9 @@ def _load_questions(question_ids: Iterable[int]) -> dict[int, Question]:
     return Question.objects.prefetch_related("choices", "accepted_answers", "rubric_points").in_bulk(list(question_ids))
 
 
-def _new_grade(answer: Answer, question: Question, result: Result, max_points: Decimal, job_id: int | None) -> Grade:
+def _new_grade(
+    answer: Answer, question: Question, result: Result, max_points: Decimal, examples: Sequence[Example]
+) -> Grade:
     pending = result.details.get("pending", False)
     return Grade(
         answer_id=answer.pk,
@@ -100,37 +127,47 @@ def _new_grade(answer: Answer, question: Question, result: Result, max_points: D
         grader=question.kind,
         grader_version=str(result.details.get("grader") or ENGINE_VERSION),
         question_version=question.version,
-        job_id=job_id,
+        calibration_examples=[e.grade_id for e in examples],
     )
 
 
 def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> Scoring:
-    """Run the engine over answers grouped by (question, points); nothing is written.
+    """Run the engine over answers grouped by (question, assignment, points); nothing is written.
+
+    Each group is calibrated with the overrides of its own assignment (`_examples`), and each
+    grade records their ids in `calibration_examples`.
 
     A question the engine fails on (a bug, a key it cannot read) fails only its own answers: the
     rest of the chunk, e.g. the other questions of a student's attempt, is still graded."""
     if not answers:
         return Scoring()
-    points = {
-        (aq.attempt_id, aq.question_id): aq.points
-        for aq in AttemptQuestion.objects.filter(
-            attempt_id__in={a.attempt_id for a in answers}, question_id__in={a.question_id for a in answers}
-        )
-    }
-    groups: dict[tuple[int, Decimal], list[Answer]] = defaultdict(list)
+    points: dict[tuple[int, int], Decimal] = {}
+    assignment_of: dict[int, int] = {}  # attempt -> assignment, read with the points (one query)
+    for attempt_id, question_id, top, assignment_id in AttemptQuestion.objects.filter(
+        attempt_id__in={a.attempt_id for a in answers}, question_id__in={a.question_id for a in answers}
+    ).values_list("attempt_id", "question_id", "points", "attempt__assignment_id"):
+        points[(attempt_id, question_id)] = top
+        assignment_of[attempt_id] = assignment_id
+    missing = {a.attempt_id for a in answers} - set(assignment_of)
+    if missing:  # an answer without its drawn question (not made by the services)
+        assignment_of.update(Attempt.objects.filter(pk__in=missing).values_list("pk", "assignment_id"))
+    groups: dict[tuple[int, int, Decimal], list[Answer]] = defaultdict(list)
     for answer in answers:
         max_points = points.get((answer.attempt_id, answer.question_id), questions[answer.question_id].points)
-        groups[(answer.question_id, max_points)].append(answer)
-    examples = _examples({a.question_id for a in answers})
+        groups[(answer.question_id, assignment_of[answer.attempt_id], max_points)].append(answer)
+    examples = _examples((q, a) for q, a, _ in groups)
     scoring = Scoring()
-    for (question_id, max_points), group in groups.items():
+    for (question_id, assignment_id, max_points), group in groups.items():
         question = questions[question_id]
+        # Only free text is calibrated; the objective graders ignore examples, so none are recorded.
+        used = [e for e in examples.get((question_id, assignment_id), []) if e.max_points]
+        if question.kind in OBJECTIVE_KINDS:
+            used = []
         try:
             key = adapters.question_key(question, max_points)
             graded = [
-                GradedExample(adapters.engine_response(question, response), float(score / top * max_points))
-                for response, score, top in examples.get(question_id, ())
-                if top
+                GradedExample(adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points))
+                for e in used
             ]
             responses = [adapters.engine_response(question, a.response) for a in group]
             results = grade_batch(key, responses, examples=graded)
@@ -139,7 +176,7 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
             scoring.failed.update((a.pk, exc) for a in group)
             continue
         scoring.graded.extend(
-            (a, _new_grade(a, question, r, max_points, None)) for a, r in zip(group, results, strict=True)
+            (a, _new_grade(a, question, r, max_points, used)) for a, r in zip(group, results, strict=True)
         )
     return scoring
 

@@ -268,9 +268,9 @@ def test_identical_responses_in_a_chunk_are_scored_once(section, monkeypatch):
 
 # Queries of `chunk_grade` on a chunk that does not finish its job, whatever its size: load the job,
 # the answers, the questions with their choices, accepted answers and rubric points (4), the current
-# grades, the attempts' points, the instructor's overrides (calibration examples); then one
-# transaction (SAVEPOINT/RELEASE here inside the test's transaction; BEGIN/COMMIT, not counted, in a
-# worker): lock the answers, re-read their current grades, insert the grades; mark attempts graded;
+# grades, the attempts' points and assignments, the overrides in those assignments (calibration
+# examples); then one transaction (SAVEPOINT/RELEASE here inside the test's transaction;
+# BEGIN/COMMIT, not counted, in a worker): lock the answers, re-read their current grades, insert the grades; mark attempts graded;
 # recount the job (load, count, update, re-read).
 CHUNK_QUERIES = 19
 
@@ -492,7 +492,7 @@ def regraded_class(section, instructor):
     gpt = question.choices.get(text="GPT")
     gpt_answers = list(class_.answers().filter(response=str(gpt.pk)).order_by("pk"))
     (kept,) = services.grade_override(
-        answer_ids=[gpt_answers[0].pk], score="1.5", reason="Argued well in office hours", by=instructor
+        answer_ids=[gpt_answers[0].pk], score="1.5", reason="Argued well in office hours", actor=instructor
     )
     key_change(question, correct="GPT")
     return class_, question, kept

@@ -12,6 +12,7 @@ from grading import selectors, services
 from grading.models import Grade, GradingJob
 from quizzes import services as quiz_services
 from quizzes.authoring import question_key_changed
+from quizzes.errors import AttemptInProgress, NotPermitted, NotVisible
 from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
 
 pytestmark = pytest.mark.django_db
@@ -32,22 +33,24 @@ def graded_answer(section, student):
 
 def test_override_needs_a_reason(graded_answer, instructor):
     with pytest.raises(services.OverrideRefused, match="reason"):
-        services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="  ", by=instructor)
+        services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="  ", actor=instructor)
 
 
 def test_override_is_for_staff_of_the_section_only(graded_answer, student):
-    for outsider in (student, UserFactory()):
-        with pytest.raises(services.OverrideRefused, match="instructors and assistants"):
-            services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="fair", by=outsider)
+    with pytest.raises(NotPermitted, match="instructors and assistants"):  # the answer's own student
+        services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="fair", actor=student)
+    with pytest.raises(NotVisible):  # anyone else may not even know the answer exists
+        services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="fair", actor=UserFactory())
+    assert not Grade.objects.filter(answer=graded_answer, status=Grade.Status.OVERRIDDEN).exists()
 
 
 def test_override_score_must_fit_the_points(graded_answer, assistant):
     with pytest.raises(services.OverrideRefused, match="between 0 and 2"):
-        services.grade_override(answer_ids=[graded_answer.pk], score="2.5", reason="generous", by=assistant)
+        services.grade_override(answer_ids=[graded_answer.pk], score="2.5", reason="generous", actor=assistant)
 
 
 def test_override_replaces_the_current_grade_and_keeps_history(graded_answer, assistant):
-    services.grade_override(answer_ids=[graded_answer.pk], score="1.5", reason="Partly right", by=assistant)
+    services.grade_override(answer_ids=[graded_answer.pk], score="1.5", reason="Partly right", actor=assistant)
     current = Grade.objects.get(answer=graded_answer, is_current=True)
     assert (current.status, current.score, current.override_reason) == (Grade.Status.OVERRIDDEN, Decimal("1.5"), "Partly right")
     trail = selectors.grade_history(graded_answer.pk)
@@ -57,7 +60,7 @@ def test_override_replaces_the_current_grade_and_keeps_history(graded_answer, as
 
 
 def test_override_survives_a_regrade(graded_answer, instructor):
-    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="Accepted", by=instructor)
+    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="Accepted", actor=instructor)
     question_key_changed(graded_answer.question)
     preview = services.regrade_preview(graded_answer.question_id)
     assert [(r.answer_id, r.overridden, r.changes) for r in preview] == [(graded_answer.pk, True, False)]
@@ -69,7 +72,26 @@ def test_override_survives_a_regrade(graded_answer, instructor):
 
 
 def test_override_starts_one_calibration_job(graded_answer, instructor):
-    services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="a", by=instructor)
-    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="b", by=instructor)
+    services.grade_override(answer_ids=[graded_answer.pk], score=1, reason="a", actor=instructor)
+    services.grade_override(answer_ids=[graded_answer.pk], score=2, reason="b", actor=instructor)
     jobs = GradingJob.objects.filter(kind=GradingJob.Kind.CALIBRATE, question=graded_answer.question)
     assert jobs.count() == 1
+
+
+def test_override_of_an_attempt_in_progress_is_refused_until_it_is_submitted(section, student, instructor):
+    # given a student still answering
+    assignment = AssignmentFactory(section=section, quiz__course=section.course)
+    question = single_choice_question(chapter__course=section.course)
+    QuizItemFactory(quiz=assignment.quiz, question=question)
+    attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response=str(question.choices.first().pk))
+
+    # when staff try to grade the answer, then it is refused and nothing is written
+    with pytest.raises(AttemptInProgress, match="still in progress"):
+        services.grade_override(answer_ids=[answer.pk], score=2, reason="early", actor=instructor)
+    assert not Grade.objects.filter(answer=answer).exists()
+
+    # once submitted, the override goes through
+    quiz_services.attempt_submit(attempt=attempt)
+    services.grade_override(answer_ids=[answer.pk], score=2, reason="checked", actor=instructor)
+    assert Grade.objects.get(answer=answer, is_current=True).status == Grade.Status.OVERRIDDEN

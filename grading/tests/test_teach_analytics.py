@@ -160,7 +160,8 @@ def test_analytics_query_count_is_bounded_with_a_realistic_class(
     assert len(page.context["rows"]) == n
 
 
-def test_analytics_is_404_for_outsiders(client, case, student):
-    for user in (EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, student):
+def test_analytics_is_404_for_outsiders_and_403_for_the_sections_students(client, case, student):
+    for user, status in ((EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, 404), (student, 403)):
         client.force_login(user)
-        assert client.get(reverse("teach:analytics_csv", args=[case.assignment.pk, "questions"])).status_code == 404
+        url = reverse("teach:analytics_csv", args=[case.assignment.pk, "questions"])
+        assert client.get(url).status_code == status

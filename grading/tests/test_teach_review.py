@@ -150,6 +150,18 @@ def test_answer_page_overrides_with_reason_and_shows_the_trail(client, exam, ins
     assert "Partly" in page.content.decode() and instructor.shown_name in page.content.decode()
 
 
+def test_answer_page_refuses_to_grade_an_attempt_still_in_progress(client, section, instructor, student):
+    assignment = AssignmentFactory(section=section, quiz__course=section.course)
+    question = QuestionFactory(chapter=ChapterFactory(course=section.course))
+    QuizItemFactory(quiz=assignment.quiz, question=question)
+    attempt = quiz_services.attempt_start(assignment=assignment, student=student)
+    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response="a draft")
+    client.force_login(instructor)
+    page = client.post(reverse("teach:answer", args=[answer.pk]), {"score": "3", "reason": "early"})
+    assert page.status_code == 200 and "still in progress" in page.content.decode()
+    assert not Grade.objects.filter(answer=answer).exists()
+
+
 def test_review_pages_query_counts_are_bounded(client, section, instructor, django_assert_max_num_queries):
     question = QuestionFactory(chapter=ChapterFactory(course=section.course))
     graded_exam(section, [question], [[f"topic{i % 7} answer {i}"] for i in range(60)], [[None]] * 60)
@@ -162,20 +174,26 @@ def test_review_pages_query_counts_are_bounded(client, section, instructor, djan
     assert sum(g.size for g in page.context["groups"]) == 60 and len(page.context["groups"]) == 7
 
 
-def test_review_pages_are_404_outside_the_section(client, exam, student):
+def test_review_pages_are_404_outside_the_section_and_403_for_its_students(client, exam, student):
     answer = exam.answer(exam.attempts[0], exam.questions[0])
-    for user in (EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, student):
+    owner = exam.attempts[0].student
+    for user, status in ((EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, 404), (student, 403)):
         client.force_login(user)
         assert (
             client.get(reverse("teach:review_question", args=[exam.assignment.pk, exam.questions[0].pk])).status_code
-            == 404
+            == status
         )
-        assert client.get(reverse("teach:answer", args=[answer.pk])).status_code == 404
         post = client.post(
             reverse("teach:review_grade", args=[exam.assignment.pk, exam.questions[0].pk]),
             {"answer": [answer.pk], "score": "1", "reason": "x"},
         )
-        assert post.status_code == 404
+        assert post.status_code == status
+    # another student's answer stays hidden from a classmate; its own student is refused
+    client.force_login(student)
+    assert client.get(reverse("teach:answer", args=[answer.pk])).status_code == 404
+    client.force_login(owner)
+    assert client.get(reverse("teach:answer", args=[answer.pk])).status_code == 403
+    assert Grade.objects.get(answer=answer, is_current=True).status == Grade.Status.NEEDS_REVIEW
 
 
 # Regrade ----------------------------------------------------------------------------------------
@@ -209,7 +227,7 @@ def _change_key(question):
 def test_regrade_dry_run_shows_old_new_and_kept_overrides_then_applies(client, choice_exam, instructor):
     assignment, question, attempts = choice_exam
     overridden = attempts[0].answers.get()
-    services.grade_override(answer_ids=[overridden.pk], score="1", reason="Half right", by=instructor)
+    services.grade_override(answer_ids=[overridden.pk], score="1", reason="Half right", actor=instructor)
     _change_key(question)
     client.force_login(instructor)
     page = client.get(reverse("teach:regrade", args=[assignment.pk]), {"question": question.pk})

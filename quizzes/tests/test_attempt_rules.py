@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from classes.models import Enrollment
 from quizzes import services
 from quizzes.errors import (
     AnswerTooLong,
@@ -167,3 +168,24 @@ def test_overlong_answer_is_refused_with_the_limit(assignment, student, settings
     attempt = services.attempt_start(assignment=assignment, student=student)
     with pytest.raises(AnswerTooLong, match="the limit is 100"):
         services.answer_save(attempt=attempt, question_id=question.pk, response="x" * 200)
+
+
+def test_a_student_removed_from_the_section_cannot_keep_saving(assignment, student, section):
+    # given a student with an attempt in progress who is then taken out of the class
+    question = assignment.quiz.items.get().question
+    attempt = services.attempt_start(assignment=assignment, student=student)
+    services.answer_save(attempt=attempt, question_id=question.pk, response="before removal")
+    Enrollment.objects.filter(section=section, user=student).delete()
+
+    # when they save again, then the save is refused and the earlier answer kept
+    with pytest.raises(NotEnrolled, match="no longer a student"):
+        services.answer_save(attempt=attempt, question_id=question.pk, response="after removal")
+    assert Answer.objects.get(attempt=attempt).response == "before removal"
+
+
+def test_a_removed_student_made_staff_cannot_keep_saving_either(assignment, student, section):
+    question = assignment.quiz.items.get().question
+    attempt = services.attempt_start(assignment=assignment, student=student)
+    Enrollment.objects.filter(section=section, user=student).update(role=Enrollment.Role.ASSISTANT)
+    with pytest.raises(NotEnrolled):
+        services.answer_save(attempt=attempt, question_id=question.pk, response="as an assistant")

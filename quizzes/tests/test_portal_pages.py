@@ -319,6 +319,11 @@ def graded_attempt(section, student, instructor):
 
 
 def test_result_shows_scores_feedback_key_points_comments_and_waiting(client, student, graded_attempt):
+    # once nobody can answer any more: while classmates can, what reveals the key waits (test_release.py)
+    assignment = graded_attempt.assignment
+    assignment.opens_at = timezone.now() - timedelta(days=2)
+    assignment.closes_at = timezone.now() - timedelta(days=1)
+    assignment.save()
     client.force_login(student)
     body = client.get(reverse("portal:result", args=[graded_attempt.pk])).content.decode()
     assert "9.5" in body and "/ 70" in body  # overall: 6.5 + 3 of 7 × 10

@@ -114,6 +114,17 @@ def test_submitted_attempt_accepts_no_more_answers(client, student, attempt):
     assert Answer.objects.get(attempt=attempt, question=free).response is None
 
 
+def test_a_student_taken_out_of_the_class_cannot_keep_saving_from_the_page(client, section, student, attempt):
+    Enrollment.objects.filter(section=section, user=student).delete()
+    client.force_login(student)
+    free = questions_of(attempt)["free_text"]
+    response = autosave(client, attempt, {free.pk: "after removal"})
+    assert response.status_code == 403 and response.json()["code"] == "not_enrolled"
+    page = client.post(reverse("portal:attempt", args=[attempt.pk]), {f"q-{free.pk}": "after removal"}, follow=True)
+    assert page.status_code == 200 and "no longer a student of this class" in page.content.decode()
+    assert not Answer.objects.filter(attempt=attempt, question=free).exists()
+
+
 # --- another student's attempt is a 404 -------------------------------------------------------------
 
 

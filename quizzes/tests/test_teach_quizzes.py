@@ -18,7 +18,7 @@ from quizzes import authoring
 from quizzes import services as quiz_services
 from quizzes.errors import WindowNotOpen
 from quizzes.models import Assignment, Attempt, Quiz
-from quizzes.selectors import results_released
+from quizzes.release import results_released
 from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_assignment_closing_before_it_opens_is_refused(client, section, instruct
 
 def test_extra_time_lengthens_the_attempt_deadline(assignment, student, instructor):
     authoring.extension_grant(
-        assignment=assignment, student=student, extra_time=timedelta(minutes=15), granted_by=instructor
+        assignment=assignment, student=student, extra_time=timedelta(minutes=15), actor=instructor
     )
     now = timezone.now()
     attempt = quiz_services.attempt_start(assignment=assignment, student=student, now=now)
@@ -261,11 +261,12 @@ ASSIGNMENT_PAGES = [
 
 
 @pytest.mark.parametrize("name", ASSIGNMENT_PAGES)
-def test_instructor_of_another_section_and_students_get_404(client, assignment, student, name):
+def test_instructor_of_another_section_gets_404_and_the_sections_students_403(client, assignment, student, name):
+    # the section's students see the assignment on their dashboard: refused, not hidden (as in the API)
     outsider = EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user
-    for user in (outsider, student):
+    for user, status in ((outsider, 404), (student, 403)):
         client.force_login(user)
-        assert client.get(reverse(f"teach:{name}", args=[assignment.pk])).status_code == 404
+        assert client.get(reverse(f"teach:{name}", args=[assignment.pk])).status_code == status
 
 
 @pytest.mark.parametrize("name", ["quiz_new", "assignment_new"])

@@ -59,7 +59,7 @@ def posted_responses(post: QueryDict, rows: list[selectors.AttemptRow]) -> dict[
 
 
 def save_responses(
-    attempt: Attempt, rows: list[selectors.AttemptRow], responses: Mapping[int, Any]
+    attempt: Attempt, rows: list[selectors.AttemptRow], responses: Mapping[int, Any], *, actor: Any
 ) -> dict[int, AnswerError]:
     """Save every valid response in one call of the service; return the refused ones by question id.
 
@@ -79,7 +79,8 @@ def save_responses(
             errors[question_id] = AnswerError(exc.code, exc.message)
         else:
             valid[question_id] = value
-    services.answers_save(attempt=attempt, responses=valid)  # also checks the deadline when `valid` is empty
+    # also checks the deadline when `valid` is empty
+    services.answers_save(attempt=attempt, responses=valid, actor=actor)
     return errors
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from classroom.json_input import json_problem
 
 from .. import selectors, services
-from ..errors import AttemptClosed, ClassroomError, DeadlinePassed
+from ..errors import AttemptClosed, ClassroomError, DeadlinePassed, NotEnrolled
 from ..models import Attempt, ReleasePolicy
 from ..templatetags.portal import format_moment
 from .answers import posted_responses, question_items, save_responses
@@ -34,7 +34,7 @@ def _overdue(attempt: Attempt) -> bool:
 
 
 def _submit_overdue(request: HttpRequest, attempt: Attempt) -> HttpResponse:
-    services.attempt_submit(attempt=attempt)
+    services.attempt_submit(attempt=attempt, actor=request.user)
     messages.warning(
         request,
         _(
@@ -107,21 +107,24 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         responses = posted_responses(request.POST, rows)
         try:
             with timezone.override(attempt.assignment.section.time_zone):
-                errors = save_responses(attempt, rows, responses)
+                errors = save_responses(attempt, rows, responses, actor=request.user)
         except DeadlinePassed as exc:
             messages.error(request, exc.message)
-            services.attempt_submit(attempt=attempt)
+            services.attempt_submit(attempt=attempt, actor=request.user)
             return redirect("portal:receipt", attempt_id=attempt.pk)
         except AttemptClosed as exc:
             messages.info(request, exc.message)
             return redirect("portal:receipt", attempt_id=attempt.pk)
+        except NotEnrolled as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:dashboard")
         if errors:
             messages.error(request, _("Some answers were not saved; see the message next to each of them."))
             context = {**_timer_context(attempt), "items": question_items(rows, responses, errors)}
             return render(request, "portal/attempt.html", context, status=400)
         action = request.POST.get("action")
         if action == "submit":
-            services.attempt_submit(attempt=attempt)
+            services.attempt_submit(attempt=attempt, actor=request.user)
             return redirect("portal:receipt", attempt_id=attempt.pk)
         if action == "review":
             return redirect("portal:submit", attempt_id=attempt.pk)
@@ -161,13 +164,15 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
     rows = selectors.attempt_rows(attempt)
     try:
         with timezone.override(attempt.assignment.section.time_zone):
-            errors = save_responses(attempt, rows, responses)
+            errors = save_responses(attempt, rows, responses, actor=request.user)
     except DeadlinePassed as exc:
-        services.attempt_submit(attempt=attempt)
+        services.attempt_submit(attempt=attempt, actor=request.user)
         messages.error(request, exc.message)  # shown on the receipt the page goes to
         return _json_error(409, exc.code, exc.message, redirect=receipt)
     except AttemptClosed as exc:
         return _json_error(409, exc.code, exc.message, redirect=receipt)
+    except NotEnrolled as exc:
+        return _json_error(403, exc.code, exc.message)
     except ClassroomError as exc:
         return _json_error(400, exc.code, exc.message)
     now = timezone.now()
@@ -192,7 +197,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("portal:receipt", attempt_id=attempt.pk)
     if request.method == "POST":
-        attempt = services.attempt_submit(attempt=attempt)
+        attempt = services.attempt_submit(attempt=attempt, actor=request.user)
         if attempt.status == Attempt.Status.AUTO_SUBMITTED:
             messages.warning(
                 request, _("The deadline had passed: the attempt was submitted with the answers saved before it.")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import selectors
+from .. import release, selectors
 from ..models import Assignment, Attempt
 
 
@@ -36,7 +36,7 @@ def _card(assignment: Assignment, now: datetime) -> AssignmentCard:
         if attempt.status == Attempt.Status.IN_PROGRESS:
             card.in_progress = attempt
         else:
-            card.attempts.append(AttemptLink(attempt, selectors.results_released(attempt, now)))
+            card.attempts.append(AttemptLink(attempt, release.results_released(attempt, now)))
     card.attempts_left = max(0, assignment.max_attempts - len(assignment.my_attempts))  # type: ignore[attr-defined]
     card.can_start = selectors.open_for_student(assignment, now) and card.in_progress is None and card.attempts_left > 0
     return card

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import selectors
+from .. import release, selectors
 from ..models import Attempt, QuestionKind
 from .attempt import release_rule
 
@@ -40,7 +41,7 @@ def attempt_receipt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "answered": sum(1 for r in rows if not selectors.response_is_empty(r.answer)),
         "question_count": len(rows),
         "digest": answers_digest(rows),
-        "released": selectors.results_released(attempt, timezone.now()),
+        "released": release.results_released(attempt, timezone.now()),
         "release_rule": release_rule(attempt.assignment),
     }
     return render(request, "portal/receipt.html", context)
@@ -76,22 +77,47 @@ def _answer_display(row: selectors.AttemptRow) -> ShownAnswer:
     return ShownAnswer(text=str(response))
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    """One question of the result page, with what may be shown of it now."""
+
+    row: selectors.AttemptRow
+    shown: ShownAnswer
+    key_shown: bool  # key points, feedback, comment, reference answer (see quizzes.release)
+    score_shown: bool  # an objective question's score says right or wrong: part of the key
+    hidden_until: datetime | None
+
+
 @login_required
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     now = timezone.now()
-    if not selectors.results_released(attempt, now):
+    if not release.results_released(attempt, now):
         messages.info(request, _("Results are not released yet."))
         return redirect("portal:receipt", attempt_id=attempt.pk)
     rows = selectors.attempt_rows(attempt)
+    shown = release.attempt_release(attempt, now, questions=[r.item.question for r in rows])
     score, total = selectors.attempt_total(rows)
     waiting = sum(1 for r in rows if r.grade is None or r.grade.score is None)
+    result_rows = []
+    for row in rows:
+        question = row.item.question
+        key_shown = shown.key_shown(question.pk)
+        result_rows.append(
+            ResultRow(
+                row=row,
+                shown=_answer_display(row),
+                key_shown=key_shown,
+                score_shown=key_shown or not release.reveals_right_or_wrong(question),
+                hidden_until=shown.hidden_until(question.pk),
+            )
+        )
     context = {
         "attempt": attempt,
-        "rows": [(row, _answer_display(row)) for row in rows],
+        "rows": result_rows,
         "score": score,
         "total": total,
         "waiting": waiting,
-        "show_reference": selectors.reference_answers_visible(attempt, now),
+        "keys_hidden_until": shown.keys_hidden_until,
     }
     return render(request, "portal/result.html", context)

@@ -1,5 +1,6 @@
-"""A small world for the API tests: two sections of two courses, the six personas of the
-permission matrix, an assignment with a graded attempt and one in progress, a grading job.
+"""A small world for the API tests: a section, another section of the same course, a section of
+another course, the personas of the permission matrix, an assignment with a graded attempt and one
+in progress, a grading job.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -29,7 +31,18 @@ from quizzes.tests.factories import (
     single_choice_question,
 )
 
-PERSONAS = ("anonymous", "other_student", "student", "assistant", "instructor", "admin")
+# Everyone the permission matrix asks: "other_" = of another section of the same course (they share
+# its question bank); the outsider studies in another course.
+PERSONAS = (
+    "anonymous",
+    "student",
+    "other_student",
+    "outsider",
+    "assistant",
+    "instructor",
+    "other_instructor",
+    "admin",
+)
 PASSWORD = "pass-word-123"  # UserFactory's
 
 
@@ -50,7 +63,8 @@ def _fresh_throttles():
 @dataclass
 class World:
     section: Section
-    other_section: Section
+    other_section: Section  # same course
+    outsider_section: Section  # another course
     users: dict[str, User | None]
     tokens: dict[str, str]  # persona -> API token key
     token_ids: dict[str, int]
@@ -72,17 +86,27 @@ class World:
             client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[persona]}")
         return client
 
+    def page_client(self, persona: str) -> Client:
+        """A browser's session for the server-rendered pages (the instructor workspace)."""
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(self.users[persona])
+        return client
+
 
 def build_world() -> World:
     section = SectionFactory()
-    other_section = SectionFactory()  # another course
+    other_section = SectionFactory(course=section.course)
+    outsider_section = SectionFactory()  # another course
     role = Enrollment.Role
     users: dict[str, User | None] = {
         "anonymous": None,
-        "other_student": EnrollmentFactory(section=other_section, role=role.STUDENT).user,
         "student": EnrollmentFactory(section=section, role=role.STUDENT).user,
+        "other_student": EnrollmentFactory(section=other_section, role=role.STUDENT).user,
+        "outsider": EnrollmentFactory(section=outsider_section, role=role.STUDENT).user,
         "assistant": EnrollmentFactory(section=section, role=role.ASSISTANT).user,
         "instructor": EnrollmentFactory(section=section, role=role.INSTRUCTOR).user,
+        "other_instructor": EnrollmentFactory(section=other_section, role=role.INSTRUCTOR).user,
         "admin": UserFactory(is_superuser=True, is_staff=True),
     }
     issued = {name: token_create(user=u) for name, u in users.items() if u is not None}
@@ -107,6 +131,7 @@ def build_world() -> World:
     return World(
         section=section,
         other_section=other_section,
+        outsider_section=outsider_section,
         users=users,
         tokens={name: i.key for name, i in issued.items()},
         token_ids={name: i.token.pk for name, i in issued.items()},

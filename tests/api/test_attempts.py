@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.services import token_create
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
+from quizzes import services as quiz_services
 from quizzes.models import Answer, Attempt
 from quizzes.tests.factories import AssignmentFactory
 
@@ -116,3 +117,25 @@ def test_released_grades_reach_the_student_and_only_theirs(world: World) -> None
     assert graded["attempt"] == world.graded.pk
     assert {a["question"] for a in graded["answers"]} == {world.choice_q.pk, world.text_q.pk}
     assert world.client("other_student").get("/api/v1/grades/mine").json()["count"] == 0
+
+
+def test_a_student_taken_out_of_the_section_cannot_keep_saving(world: World) -> None:
+    client = world.client("student")
+    url = f"/api/v1/attempts/{world.open_attempt.pk}/answers/{world.text_q.pk}"
+    assert client.put(url, {"response": "while enrolled"}, format="json").status_code == 200
+    Enrollment.objects.filter(section=world.section, user=world.users["student"]).delete()
+
+    refused = client.put(url, {"response": "after removal"}, format="json")
+
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_enrolled"
+    assert Answer.objects.get(attempt=world.open_attempt, question=world.text_q).response == "while enrolled"
+
+
+def test_overriding_an_answer_of_an_attempt_in_progress_is_refused(world: World) -> None:
+    answer = quiz_services.answer_save(attempt=world.open_attempt, question_id=world.text_q.pk, response="draft")
+    body = {"answer_ids": [answer.pk], "score": "1", "reason": "looks right"}
+
+    refused = world.client("assistant").post("/api/v1/grades/override", body, format="json")
+
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "attempt_in_progress"
+    assert not answer.grades.exists()

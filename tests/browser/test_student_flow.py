@@ -9,11 +9,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from classroom.testing import wait_until
 from grading.models import Grade
-from quizzes.models import AcceptedAnswer, Answer, Attempt, QuestionKind, RubricPoint
+from quizzes.models import AcceptedAnswer, Answer, Assignment, Attempt, QuestionKind, RubricPoint
 from quizzes.models.quiz import ReleasePolicy
 from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
 
@@ -84,13 +85,26 @@ def answer_reload_submit(page, live_server, shots, labels, *, readme: bool) -> A
 
 
 def see_result(page, shots, attempt, choice, free, labels, readme: str | None) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the worker's grades, then open the released result and check what it shows."""
+    """Wait for the worker's grades, then open the released result and check what it shows: while
+    the class can still answer, the score but nothing that reveals the key; after the close, all."""
     assert wait_until(
         lambda: Grade.objects.filter(answer__attempt=attempt, is_current=True).count() == 2, timeout=90
     ), "the worker did not grade the attempt in time"
     page.reload()
     page.get_by_role("link", name=labels["see_result"]).click()
     expect(page.locator(".big-score")).to_be_visible()
+    expect(page.locator(".score-summary .key-hidden")).to_be_visible()
+    expect(page.locator(f"#question-{choice.pk} .feedback")).to_have_count(0)
+    expect(page.locator(f"#question-{choice.pk} .score-pill")).not_to_contain_text("2 / 2")
+    assert "compact and meaningful representation" not in page.content()  # the reference answer waits
+    shots.take(page, "result-while-the-class-answers")
+
+    now = timezone.now()  # the window closes: nobody can answer any more
+    Assignment.objects.filter(pk=attempt.assignment_id).update(
+        opens_at=now - timedelta(hours=1), closes_at=now - timedelta(seconds=1), grace_period=timedelta(0)
+    )
+    page.reload()
+    expect(page.locator(".key-hidden")).to_have_count(0)
     expect(page.locator(f"#question-{choice.pk} .feedback")).to_contain_text(labels["correct"])
     expect(page.locator(f"#question-{choice.pk} .score-pill")).to_contain_text("2 / 2")
     free_grade = Grade.objects.get(answer__attempt=attempt, answer__question=free, is_current=True)
@@ -99,7 +113,6 @@ def see_result(page, shots, attempt, choice, free, labels, readme: str | None) -
         expect(free_card).to_contain_text(labels["waiting"])
     elif free_grade.details.get("key_points"):
         expect(free_card.locator(".key-points li")).to_have_count(len(free_grade.details["key_points"]))
-    assert "compact and meaningful representation" not in page.content()  # reference: only after the close
     shots.take(page, "result", readme=readme)
 
 

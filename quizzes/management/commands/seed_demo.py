@@ -153,7 +153,7 @@ class Command(BaseCommand):
                     ItemSpec(question=free_text, points=Decimal(10)),
                     ItemSpec(chapter=chapter, draw=2, points=Decimal(10)),
                 ]
-            quiz = quiz_create(course=course, title=title, items=items, created_by=instructor)
+            quiz = quiz_create(course=course, title=title, items=items, actor=instructor)
             assignment_create(
                 quiz=quiz,
                 section=section,
@@ -163,7 +163,7 @@ class Command(BaseCommand):
                 max_attempts=2,
                 grace_period=timedelta(minutes=2),
                 release_policy=ReleasePolicy.AFTER_GRADING,
-                created_by=instructor,
+                actor=instructor,
             )
             created += 1
         self.stdout.write(
