@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import token_create
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from quizzes.models import Quiz
@@ -60,7 +60,7 @@ def test_a_student_lists_only_questions_of_attempts_they_have_started(world: Wor
     # given a classmate who has not started anything: the bank's prompts stay out of reach
     classmate = EnrollmentFactory(section=world.section, role=Enrollment.Role.STUDENT).user
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=classmate).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=classmate).key}")
     assert client.get("/api/v1/questions").json()["count"] == 0
     assert client.get(f"/api/v1/questions/{world.text_q.pk}").status_code == 404
 
@@ -83,6 +83,6 @@ def test_a_student_of_one_section_made_staff_of_another_gets_no_key(world: World
 def test_staff_of_another_course_see_neither_questions_nor_keys(world: World) -> None:
     stranger = EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user  # another course
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=stranger).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=stranger).key}")
     assert client.get(f"/api/v1/questions/{world.text_q.pk}").status_code == 404
     assert client.get("/api/v1/questions").json()["count"] == 0
