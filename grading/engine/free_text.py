@@ -19,20 +19,20 @@ lower the confidence and send the answer to a person.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from . import lexical
 from .calibration import Calibration, confidence_of, fit_calibration, round_score
+from .coverage import Batch, Evidence, Tuning, lang_offset, score_batch
 from .embedding import default_embedder
 from .rubric import clean_markdown, propose_rubric, split_segments
-from .types import Embedder, GradedExample, KeyPointFeedback, QuestionKey, Result, RubricPoint
+from .types import Embedder, GradedExample, KeyPointFeedback, PointState, QuestionKey, Result, RubricPoint
 
 FREE_TEXT_GRADER_VERSION = "ft-2"  # bump whenever scoring changes
 MAX_SCORED_CHARS = 4000  # longer answers are truncated for scoring (flag "truncated")
@@ -49,41 +49,7 @@ REPEAT_SIM_MARGIN = 0.03  # ...and is about as close to the prompt as to the ref
 REVIEW_FLAGS = frozenset({"truncated", "keyword_stuffing", "repeats_question"})
 
 
-@dataclass(frozen=True)
-class Tuning:
-    """Scoring constants: a two-feature logistic model per key point (meaning, terms).
-
-    Fitted by maximum likelihood on SciEntsBank train (4,969 English answers, 135 questions;
-    zero-shot macro-F1 0.69, accuracy 0.72 at half points) and checked, untouched, on Beetle
-    (3,941 answers: macro-F1 0.70). Six numbers shared by every question, so the grader stays
-    zero-shot; per-question adjustment comes only from graded examples (calibration.py).
-    """
-
-    sem_slope: float = 13.5  # logit per unit of cosine similarity
-    sem_center: float = 0.872  # cosine at which meaning alone is undecided
-    lex_slope: float = 2.9  # logit per unit of weighted term recall
-    lex_center: float = 0.42
-    ref_share: float = 0.56  # share of the whole-answer-vs-reference strength in the score
-    prompt_penalty: float = 0.3  # cosine taken off per unit the answer is closer to the prompt than the reference
-
-
 TUNING = Tuning()
-
-# Cosine offsets per (answer language, compared text language). e5 puts two Chinese texts
-# closer together than two English ones (unrelated key points of the seed bank: 0.878 vs
-# 0.830) and an English answer further from a Chinese reference (0.800; hand-translated answer
-# pairs score 0.095 lower against Chinese references). The offsets move every pair onto the
-# English scale the constants were tuned on; mixed answers interpolate by their Chinese share.
-LANG_OFFSET = {("en", "en"): 0.0, ("zh", "zh"): -0.045, ("en", "zh"): 0.045, ("zh", "en"): 0.02}
-
-
-def lang_offset(answer_zh: float, text_zh: float) -> float:
-    """Bilinear interpolation of LANG_OFFSET between the two texts' Chinese shares."""
-    total = 0.0
-    for la, wa in (("zh", answer_zh), ("en", 1 - answer_zh)):
-        for lb, wb in (("zh", text_zh), ("en", 1 - text_zh)):
-            total += wa * wb * LANG_OFFSET[(la, lb)]
-    return total
 
 
 @dataclass
@@ -210,19 +176,11 @@ def _select_segments(segments: list[str], ctx: KeyContext) -> list[str]:
     return [segments[i][:EMBED_CHAR_BUDGET] for i in sorted(chosen)] or [segments[0][:EMBED_CHAR_BUDGET]]
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
-
-
-def _strength(sem: float, lex: float, t: Tuning) -> float:
-    return _sigmoid(t.sem_slope * (sem - t.sem_center) + t.lex_slope * (lex - t.lex_center))
-
-
-def compute_features(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray], tuning: Tuning) -> None:
-    """Fill answer.features: per-point meaning/term evidence, strengths and the raw score."""
+def answer_evidence(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray]) -> Evidence:
+    """Cosines (raw) and term shares of one answer against the key's points, references, prompt."""
     if ctx.matrix is None:
         ctx.set_vectors(vecs)
-    t = tuning
+    assert ctx.matrix is not None and ctx.zh_shares is not None
     seg = np.stack([vecs[s] for s in answer.segments])
     lengths = np.array([len(s) for s in answer.segments], dtype=float)
     whole = (lengths[:, None] * seg).sum(0)
@@ -230,32 +188,39 @@ def compute_features(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray
     answer.whole = whole
     rows = np.vstack([whole, seg])
     n_points = len(ctx.rubric)
-    answer_zh = lexical.zh_share(answer.text)
-    sims = rows @ ctx.matrix.T + np.array([lang_offset(answer_zh, z) for z in ctx.zh_shares])
-    point_sem = sims[:, :n_points].max(0)
-    ref_sim = float(sims[0, n_points : n_points + ctx.n_refs].max()) if ctx.n_refs else 0.0
-    prompt_sim = float(sims[0, -1]) if ctx.prompt else 0.0
-    point_lex = [lexical.weighted_recall(items, answer.terms) for items in ctx.point_items]
-    ref_lex = lexical.weighted_recall(ctx.ref_items, answer.terms) if ctx.ref_items else 0.0
-    penalty = t.prompt_penalty * max(0.0, prompt_sim - ref_sim)
-    strengths = [_strength(float(s) - penalty, lx, t) for s, lx in zip(point_sem, point_lex, strict=True)]
-    weights = np.array([max(p.weight, 0.0) for p in ctx.rubric])
-    weights = weights if weights.sum() > 0 else np.ones(n_points)
-    coverage = float(np.dot(weights, strengths) / weights.sum())
-    ref_strength = _strength(ref_sim - penalty, ref_lex, t)
-    ref_share = t.ref_share if ctx.n_refs else 0.0  # an instructor rubric without a reference
-    raw = (1 - ref_share) * coverage + ref_share * ref_strength
+    sims = rows @ ctx.matrix.T
+    refs = slice(n_points, n_points + ctx.n_refs)
+    return Evidence(
+        point_sem=sims[:, :n_points].max(0),
+        point_zh=ctx.zh_shares[:n_points],
+        point_lex=np.array([lexical.weighted_recall(items, answer.terms) for items in ctx.point_items]),
+        weights=np.array([max(p.weight, 0.0) for p in ctx.rubric]),
+        answer_zh=lexical.zh_share(answer.text),
+        ref_sims=sims[0, refs],
+        ref_zh=ctx.zh_shares[refs],
+        ref_lex=lexical.weighted_recall(ctx.ref_items, answer.terms) if ctx.ref_items else 0.0,
+        prompt_sim=float(sims[0, -1]) if ctx.prompt else None,
+        prompt_zh=float(ctx.zh_shares[-1]) if ctx.prompt else 0.0,
+    )
+
+
+def compute_features(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray], tuning: Tuning) -> Evidence:
+    """Fill answer.features: per-point meaning/term evidence, strengths and the raw score."""
+    evidence = answer_evidence(ctx, answer, vecs)
+    scores = score_batch(Batch.of([evidence]), tuning)
+    point_sem = evidence.point_sem + lang_offset(evidence.answer_zh, evidence.point_zh, tuning.offsets)
     answer.features.update(
         point_sem=[round(float(x), 4) for x in point_sem],
-        point_lex=[round(x, 4) for x in point_lex],
-        strengths=[round(float(x), 4) for x in strengths],
-        coverage=round(coverage, 4),
-        ref_sim=round(ref_sim, 4),
-        ref_lex=round(ref_lex, 4),
-        prompt_sim=round(prompt_sim, 4),
-        raw=round(float(raw), 4),
+        point_lex=[round(float(x), 4) for x in evidence.point_lex],
+        strengths=[round(float(x), 4) for x in scores.strengths[0]],
+        coverage=round(float(scores.coverage[0]), 4),
+        ref_sim=round(float(scores.ref_sim[0]), 4),
+        ref_lex=round(float(evidence.ref_lex), 4),
+        prompt_sim=round(float(scores.prompt_sim[0]), 4),
+        raw=round(float(scores.raw[0]), 4),
         segments=len(answer.segments),
     )
+    return evidence
 
 
 TERM_MIN_WORDS = 3  # a rubric keyword this long, quoted whole, is a named term, not a loose keyword
@@ -363,12 +328,17 @@ def grade_free_text(
     examples: Sequence[GradedExample] = (),
     embedder: Embedder | None = None,
     tuning: Tuning = TUNING,
+    version: str = FREE_TEXT_GRADER_VERSION,
+    contradiction: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> list[Result]:
-    """Score a batch of answers to one question; identical (normalised) answers are scored once."""
+    """Score a batch of answers to one question; identical (normalised) answers are scored once.
+
+    The trained grader (trained_text.py) calls this with its own embedder, constants, version
+    and contradiction head; without a head, key points are only covered or missing."""
     ctx = build_context(key)
     keys = [dedupe_key(_as_text(r)) for r in responses]
     if not ctx.rubric:
-        return [_fixed(ctx, "empty" if not k else "no_reference") for k in keys]
+        return [_fixed(ctx, "empty" if not k else "no_reference", version) for k in keys]
     graded = [(dedupe_key(_as_text(e.response)), tidy(_as_text(e.response)), e.score) for e in examples]
     texts = [tidy(_as_text(r)) for r in responses] + [text for _, text, _ in graded]
     scored: dict[str, str] = {}  # dedupe key -> the first text seen with it
@@ -380,8 +350,9 @@ def grade_free_text(
     for answer in answers.values():
         compute_features(ctx, answer, vecs, tuning)
     calibration, example_vecs = _fit(key, graded, answers)
-    results = {k: _result(ctx, answers[k], calibration, example_vecs) for k in dict.fromkeys(keys) if k}
-    return [results[k] if k else _fixed(ctx, "empty") for k in keys]
+    judge = PointJudge(ctx, vecs, contradiction)
+    results = {k: _result(ctx, answers[k], calibration, example_vecs, version, judge) for k in dict.fromkeys(keys) if k}
+    return [results[k] if k else _fixed(ctx, "empty", version) for k in keys]
 
 
 def _embed(embedder: Embedder, ctx: KeyContext, answers: Any) -> dict[str, np.ndarray]:
@@ -405,8 +376,55 @@ def _fit(
     return calibration, vecs
 
 
+COVERED_AT = 0.5  # a point's strength from here is "covered"...
+PARTLY_AT = 0.25  # ...from here "partly" (trained grader only), below "missing"
+CONTRADICTED_AT = 0.5  # ...and "contradicted" when the head says the answer states the opposite
+
+
+@dataclass
+class PointJudge:
+    """Per key point: its state and the answer segment that covers it."""
+
+    ctx: KeyContext
+    vecs: dict[str, np.ndarray]
+    contradiction: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
+
+    def judge(self, answer: Answer, strengths: Sequence[float]) -> tuple[KeyPointFeedback, ...]:
+        assert self.ctx.matrix is not None and answer.whole is not None
+        points = self.ctx.matrix[: len(self.ctx.rubric)]
+        contra = self.contradiction(points, answer.whole) if self.contradiction else None
+        segments = np.stack([self.vecs[s] for s in answer.segments])
+        best = (points @ segments.T).argmax(1)
+        out = []
+        for i, (point, strength) in enumerate(zip(self.ctx.rubric, strengths, strict=True)):
+            state: PointState | Literal[""] = ""
+            if contra is not None:
+                if strength >= COVERED_AT:
+                    state = "covered"
+                elif contra[i] >= CONTRADICTED_AT:
+                    state = "contradicted"
+                else:
+                    state = "partly" if strength >= PARTLY_AT else "missing"
+            evidence = answer.segments[best[i]] if strength >= (PARTLY_AT if contra is not None else COVERED_AT) else ""
+            out.append(
+                KeyPointFeedback(
+                    text=point.text,
+                    covered=strength >= COVERED_AT,
+                    strength=round(float(strength), 3),
+                    state=state,
+                    evidence=evidence,
+                )
+            )
+        return tuple(out)
+
+
 def _result(
-    ctx: KeyContext, answer: Answer, calibration: Calibration | None, example_vecs: np.ndarray | None
+    ctx: KeyContext,
+    answer: Answer,
+    calibration: Calibration | None,
+    example_vecs: np.ndarray | None,
+    version: str,
+    judge: PointJudge,
 ) -> Result:
     f = answer.features
     flags = detect_flags(ctx, answer)
@@ -417,13 +435,10 @@ def _result(
         fraction = min(fraction, STUFFING_CAP)
     if "repeats_question" in flags and calibration is None:
         fraction = min(fraction, REPEAT_CAP)
-    points = tuple(
-        KeyPointFeedback(text=p.text, covered=s >= 0.5, strength=round(float(s), 3))
-        for p, s in zip(ctx.rubric, f["strengths"], strict=True)
-    )
+    points = judge.judge(answer, f["strengths"])
     confidence = confidence_of(f["strengths"], fraction)
     details = {
-        "grader": FREE_TEXT_GRADER_VERSION,
+        "grader": version,
         "calibrated": calibration is not None,
         "fraction": round(fraction, 4),
         "rubric_source": "key" if ctx.key.rubric else "proposed",
@@ -441,7 +456,7 @@ def _result(
     )
 
 
-def _fixed(ctx: KeyContext, flag: str) -> Result:
+def _fixed(ctx: KeyContext, flag: str, version: str = FREE_TEXT_GRADER_VERSION) -> Result:
     """An empty answer (certain zero) or a key without any reference (a person must grade)."""
     empty = flag == "empty"
     points = tuple(KeyPointFeedback(text=p.text, covered=False, strength=0.0) for p in ctx.rubric)
@@ -453,5 +468,5 @@ def _fixed(ctx: KeyContext, flag: str) -> Result:
         needs_review=not empty,
         flags=(flag,),
         key_points=points,
-        details={"grader": FREE_TEXT_GRADER_VERSION, "calibrated": False},
+        details={"grader": version, "calibrated": False},
     )

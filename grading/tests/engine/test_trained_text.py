@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine import judge as judge_module
+from grading.engine import trained_model
 from grading.engine.batch import grade_batch
 from grading.engine.cli import main as cli_main
-from grading.engine.judge import ARTIFACT, ARTIFACT_SHA256, Judge
+from grading.engine.trained_model import ARTIFACT, ARTIFACT_SHA256, TrainedModel
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import GradedExample, QuestionKey, RubricPoint
 from grading.training.data import load_rubrics
@@ -101,8 +101,8 @@ def key_for(ref: str, lang: str) -> QuestionKey:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Judge:
-    return Judge(ARTIFACT, ARTIFACT_SHA256)
+def shipped() -> TrainedModel:
+    return TrainedModel(ARTIFACT, ARTIFACT_SHA256)
 
 
 def test_the_shipped_model_file_is_present_and_verified(shipped):
@@ -118,7 +118,7 @@ CASES = [(ref, lang) for ref, by_lang in ANSWERS.items() for lang in by_lang]
 def test_covered_partial_contradicting_and_off_topic_answers_are_ordered(shipped, ref, lang):
     answers = ANSWERS[ref][lang]
     results = dict(
-        zip(answers, grade_free_text_trained(key_for(ref, lang), list(answers.values()), judge=shipped), strict=True)
+        zip(answers, grade_free_text_trained(key_for(ref, lang), list(answers.values()), model=shipped), strict=True)
     )
     score = {kind: r.score for kind, r in results.items()}
     assert score["covered"] >= 7.0, score
@@ -131,7 +131,7 @@ def test_covered_partial_contradicting_and_off_topic_answers_are_ordered(shipped
 def test_each_key_point_gets_its_own_judgement(shipped, ref, lang):
     answers = ANSWERS[ref][lang]
     covered, off_topic = grade_free_text_trained(
-        key_for(ref, lang), [answers["covered"], answers["off_topic"]], judge=shipped
+        key_for(ref, lang), [answers["covered"], answers["off_topic"]], model=shipped
     )
     assert all(p.state in ("covered", "partly", "missing", "contradicted") for p in covered.key_points)
     assert sum(p.state == "covered" for p in covered.key_points) >= len(covered.key_points) / 2
@@ -141,7 +141,7 @@ def test_each_key_point_gets_its_own_judgement(shipped, ref, lang):
 
 def test_an_english_answer_to_a_chinese_reference_is_judged_by_meaning(shipped):
     key = key_for("9.1", "en")
-    [result] = grade_free_text_trained(key, [ANSWERS["9.1"]["en"]["covered"]], judge=shipped)
+    [result] = grade_free_text_trained(key, [ANSWERS["9.1"]["en"]["covered"]], model=shipped)
     assert result.score >= 7.0
 
 
@@ -157,8 +157,8 @@ def test_graded_examples_move_scores_towards_the_instructors(shipped):
     strict = [GradedExample(text, 1.0) for text in partials[:3]] + [
         GradedExample(ANSWERS["10.2"]["en"]["covered"], 10.0)
     ]
-    [before] = grade_free_text_trained(key, [partials[3]], judge=shipped)
-    [after] = grade_free_text_trained(key, [partials[3]], examples=strict, judge=shipped)
+    [before] = grade_free_text_trained(key, [partials[3]], model=shipped)
+    [after] = grade_free_text_trained(key, [partials[3]], examples=strict, model=shipped)
     assert after.details["calibrated"] and after.details["examples"] == 4
     assert after.score < before.score
 
@@ -166,8 +166,8 @@ def test_graded_examples_move_scores_towards_the_instructors(shipped):
 def test_grading_is_deterministic(shipped, tmp_path):
     key = key_for("9.1", "zh")
     texts = list(ANSWERS["9.1"]["zh"].values())
-    first = grade_free_text_trained(key, texts, judge=shipped)
-    again = grade_free_text_trained(key, texts, judge=Judge(ARTIFACT, ARTIFACT_SHA256))
+    first = grade_free_text_trained(key, texts, model=shipped)
+    again = grade_free_text_trained(key, texts, model=TrainedModel(ARTIFACT, ARTIFACT_SHA256))
     assert [(r.score, r.feedback, r.confidence) for r in first] == [(r.score, r.feedback, r.confidence) for r in again]
     rows = [
         {
@@ -193,4 +193,4 @@ def test_grading_is_deterministic(shipped, tmp_path):
 def test_the_default_grader_is_the_trained_one():
     [result] = grade_batch(key_for("9.1", "en"), [ANSWERS["9.1"]["en"]["partial"]])
     assert result.details["grader"].startswith("ft-3:")
-    assert judge_module.default_judge().digest == ARTIFACT_SHA256
+    assert trained_model.default_model().digest == ARTIFACT_SHA256

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine.judge import Judge
+from grading.engine.trained_model import TrainedModel
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import QuestionKey
 
@@ -18,7 +18,7 @@ ASAG = ROOT.parent / "shared" / "data" / "asag"
 
 
 def train_tiny(out: Path) -> str:
-    """Train a one-layer judge on 6 examples per data set; returns the printed SHA-256."""
+    """Train a one-layer model on 6 examples per data set; returns the printed SHA-256."""
     done = subprocess.run(
         [
             sys.executable,
@@ -52,21 +52,21 @@ def train_tiny(out: Path) -> str:
 def tiny_model(tmp_path_factory) -> tuple[Path, str]:
     if not ASAG.is_dir():
         pytest.fail(f"the shared training data is missing: {ASAG}")
-    out = tmp_path_factory.mktemp("judge") / "judge.npz"
+    out = tmp_path_factory.mktemp("grader") / "grader.npz"
     return out, train_tiny(out)
 
 
 def test_the_command_writes_an_artifact_the_engine_loads_and_grades_with(tiny_model):
     path, digest = tiny_model
-    judge = Judge(path, digest)
+    model = TrainedModel(path, digest)
     key = QuestionKey(
         kind="free_text",
         max_points=4,
         prompt="Why does the bulb light?",
         reference="The bulb is in a closed path with the battery.",
     )
-    results = grade_free_text_trained(key, ["It is in a closed path.", ""], judge=judge)
-    assert results[0].details["grader"].startswith("ft-3:judge-1l:")
+    results = grade_free_text_trained(key, ["It is in a closed path.", ""], model=model)
+    assert results[0].details["grader"].startswith("ft-3:grader-1l:")
     assert 0 <= results[0].score <= 4 and results[0].key_points[0].state in (
         "covered",
         "partly",

