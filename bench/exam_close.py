@@ -487,7 +487,9 @@ def main() -> None:
     )
     runs = []
     for workers in counts:
-        print(f"grading with {workers} worker process(es), {embed_threads(workers)} model thread(s) each ...", flush=True)
+        print(
+            f"grading with {workers} worker process(es), {embed_threads(workers)} model thread(s) each ...", flush=True
+        )
         runs.append(run(exam, workers, args.chunk_size, args.timeout))
         r = runs[-1]
         print(f"  {r.status} in {r.seconds:.1f}s")

@@ -157,9 +157,7 @@ def _parse_rows(text: str, report: ImportReport) -> list[_Row]:
     return rows
 
 
-def enrollment_import_csv(
-    *, section: Section, file: IO[bytes] | bytes, actor: User | None = None
-) -> ImportReport:
+def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes, actor: User | None = None) -> ImportReport:
     """Enrol the students listed in a CSV file (columns username, name, email; UTF-8, BOM or not).
 
     All or nothing: every row is checked first and, if any row is wrong, nothing is written and the

@@ -114,7 +114,9 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
 @require_http_methods(["GET", "POST"])
 def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
     """One answer: the response, its current grade with the key points, the audit trail, an override."""
-    answer = answer_for(request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view)
+    answer = answer_for(
+        request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view
+    )
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -228,9 +228,7 @@ def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
 def extensions_pending(assignment: Assignment, now: datetime) -> bool:
     """Whether a student's extension keeps the assignment open at `now` (its close + grace not passed)."""
     return (
-        any(
-            assignment.close_for(ext) + assignment.grace_period >= now for ext in assignment.extensions.all()
-        )
+        any(assignment.close_for(ext) + assignment.grace_period >= now for ext in assignment.extensions.all())
         or assignment.attempts.filter(status=Attempt.Status.IN_PROGRESS).exists()
     )
 

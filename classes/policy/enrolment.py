@@ -68,9 +68,7 @@ def last_instructor_check(enrollment: Enrollment, new_role: str | None) -> None:
     transaction that writes."""
     if enrollment.role != Role.INSTRUCTOR or new_role == Role.INSTRUCTOR:
         return
-    instructors = Enrollment.objects.select_for_update().filter(
-        section_id=enrollment.section_id, role=Role.INSTRUCTOR
-    )
+    instructors = Enrollment.objects.select_for_update().filter(section_id=enrollment.section_id, role=Role.INSTRUCTOR)
     if len(list(instructors.values_list("pk", flat=True))) > 1:
         return
     if new_role is None:

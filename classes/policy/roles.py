@@ -114,6 +114,4 @@ def questions_visible(actor: Any) -> QuerySet[Question]:
     if not signed_in(actor):
         return Question.objects.none()
     drawn = AttemptQuestion.objects.filter(attempt__student=actor).values("question_id")
-    return Question.objects.filter(chapter__course__in=courses_with_keys(actor)) | Question.objects.filter(
-        pk__in=drawn
-    )
+    return Question.objects.filter(chapter__course__in=courses_with_keys(actor)) | Question.objects.filter(pk__in=drawn)

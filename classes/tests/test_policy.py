@@ -70,4 +70,6 @@ def test_keys_are_for_staff_of_the_course_who_study_in_none_of_its_sections(sect
     assert not policy.allows(policy.question_key_view, student, question)
     Enrollment.objects.create(section=sibling, user=assistant, role=Enrollment.Role.STUDENT)  # legacy data
     assert not policy.allows(policy.question_key_view, assistant, question)
-    assert not policy.allows(policy.question_key_view, EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, question)
+    assert not policy.allows(
+        policy.question_key_view, EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, question
+    )

@@ -65,8 +65,26 @@ TRUE_WORDS: frozenset[str] = frozenset(
     {"true", "t", "yes", "y", "right", "correct", "对", "对的", "正确", "是", "是的", "真", "√", "✓", "✔", "☑"}
 )
 FALSE_WORDS: frozenset[str] = frozenset(
-    {"false", "f", "no", "n", "wrong", "incorrect", "错", "错的", "错误", "否", "不对", "不正确", "不是", "假",
-     "×", "✗", "✘", "☒"}
+    {
+        "false",
+        "f",
+        "no",
+        "n",
+        "wrong",
+        "incorrect",
+        "错",
+        "错的",
+        "错误",
+        "否",
+        "不对",
+        "不正确",
+        "不是",
+        "假",
+        "×",
+        "✗",
+        "✘",
+        "☒",
+    }
 )
 _CHOICE_SPLIT_RE = re.compile(r"[\s,;，；、]+")
 PATTERN_MAX_CHARS = 1_000  # longer text is not matched against accepted-answer patterns
@@ -206,13 +224,17 @@ _COMPILED: dict[int, tuple[weakref.ref[QuestionKey], CompiledKey]] = {}
 MEMO_SIZE = 4096  # results (and enumeration entries) remembered per key
 
 
-def _forget(key_id: int, cache: dict[int, tuple[weakref.ref[QuestionKey], CompiledKey]] = _COMPILED,
-            ) -> Callable[[weakref.ref[QuestionKey]], None]:
+def _forget(
+    key_id: int,
+    cache: dict[int, tuple[weakref.ref[QuestionKey], CompiledKey]] = _COMPILED,
+) -> Callable[[weakref.ref[QuestionKey]], None]:
     """Drop the entry of a key object that is gone (`cache` is bound now: globals vanish at exit)."""
+
     def callback(ref: weakref.ref[QuestionKey]) -> None:
         entry = cache.get(key_id)
         if entry is not None and entry[0] is ref:
             del cache[key_id]
+
     return callback
 
 
@@ -344,8 +366,13 @@ def _result(
 ) -> Result:
     fraction = 0.0 if fraction < 0.0 else 1.0 if fraction > 1.0 else fraction
     return Result(
-        score=round(key.max_points * fraction, 6), max_points=key.max_points, feedback=feedback,
-        confidence=1.0, needs_review=False, flags=flags, recognised=recognised,
+        score=round(key.max_points * fraction, 6),
+        max_points=key.max_points,
+        feedback=feedback,
+        confidence=1.0,
+        needs_review=False,
+        flags=flags,
+        recognised=recognised,
         details={"grader": key.kind, **details} if details else {"grader": key.kind},
     )
 
@@ -357,8 +384,13 @@ def _empty(key: QuestionKey) -> Result:
 def _needs_review(key: QuestionKey, feedback: str, flag: str, details: dict[str, Any] | None = None) -> Result:
     """Score 0 until a person looks: the response could not be interpreted."""
     return Result(
-        score=0.0, max_points=key.max_points, feedback=feedback, confidence=0.0, needs_review=True,
-        flags=(flag,), details={"grader": key.kind, **(details or {})},
+        score=0.0,
+        max_points=key.max_points,
+        feedback=feedback,
+        confidence=0.0,
+        needs_review=True,
+        flags=(flag,),
+        details={"grader": key.kind, **(details or {})},
     )
 
 
@@ -424,8 +456,9 @@ def grade_single_choice(key: QuestionKey, response: object) -> Result:
         feedback = message(key.lang, "unknown_choice", choice=tokens[0])
         return _needs_review(key, feedback, "unknown_choice", {"selected": tokens})
     correct = choice in compiled.correct
-    return _result(key, float(correct), message(key.lang, "correct" if correct else "incorrect"),
-                   details={"selected": [choice]})
+    return _result(
+        key, float(correct), message(key.lang, "correct" if correct else "incorrect"), details={"selected": [choice]}
+    )
 
 
 def grade_multiple_choice(key: QuestionKey, response: object) -> Result:
@@ -444,8 +477,15 @@ def grade_multiple_choice(key: QuestionKey, response: object) -> Result:
     wrong = len(selected) - right + len(unknown)
     total = len(compiled.correct)
     fraction = max(0.0, (right - wrong) / total)
-    feedback = message(key.lang, "multiple_choice", correct=right, total=total, wrong=wrong,
-                       points=_fmt(key.max_points * fraction), max_points=_fmt(key.max_points))
+    feedback = message(
+        key.lang,
+        "multiple_choice",
+        correct=right,
+        total=total,
+        wrong=wrong,
+        points=_fmt(key.max_points * fraction),
+        max_points=_fmt(key.max_points),
+    )
     details = {"selected": selected, "correct_selected": right, "wrong_selected": wrong}
     if not unknown:
         return _result(key, fraction, feedback, details=details)
@@ -480,8 +520,9 @@ def grade_true_false(key: QuestionKey, response: object) -> Result:
         return _needs_review(key, message(key.lang, "true_false_unreadable"), "uninterpretable")
     expected = next(compiled.truth[c] for c in compiled.correct)
     correct = value == expected
-    return _result(key, float(correct), message(key.lang, "correct" if correct else "incorrect"),
-                   details={"answer": value})
+    return _result(
+        key, float(correct), message(key.lang, "correct" if correct else "incorrect"), details={"answer": value}
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -591,8 +632,14 @@ def grade_short_text(key: QuestionKey, response: object) -> Result:
         stripped = unicodedata.normalize("NFKC", raw).strip()
         budget = _PatternBudget.start()
         try:
-            index = next((i for i, item in enumerate(compiled.items)
-                          if item.regexes and _regex_match(item, text, compact, stripped, budget)), None)
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(compiled.items)
+                    if item.regexes and _regex_match(item, text, compact, stripped, budget)
+                ),
+                None,
+            )
         except _PatternUnchecked as unchecked:
             return _unchecked(key, unchecked.flag)
     if index is None:
@@ -728,7 +775,7 @@ def _assign(mentions: list[tuple[_Mention, ...]]) -> tuple[dict[int, tuple[int, 
         return _assign_simple(mentions)
 
     def ambiguous(found: tuple[_Mention, ...]) -> bool:
-        return any(_overlaps(a, b) for i, a in enumerate(found) for b in found[i + 1:])
+        return any(_overlaps(a, b) for i, a in enumerate(found) for b in found[i + 1 :])
 
     counted: dict[int, tuple[int, int]] = {}
     repeated = False
@@ -745,12 +792,16 @@ def _assign(mentions: list[tuple[_Mention, ...]]) -> tuple[dict[int, tuple[int, 
     return counted, repeated
 
 
-def _enumeration_feedback(key: QuestionKey, names: list[str], needed: int, unrecognised: list[str],
-                          repeated: bool) -> str:
+def _enumeration_feedback(
+    key: QuestionKey, names: list[str], needed: int, unrecognised: list[str], repeated: bool
+) -> str:
     lang = key.lang
     sep = message(lang, "list_separator")
-    parts = [message(lang, "enum_recognised", count=len(names), needed=needed, items=sep.join(names))
-             if names else message(lang, "enum_none", needed=needed)]
+    parts = [
+        message(lang, "enum_recognised", count=len(names), needed=needed, items=sep.join(names))
+        if names
+        else message(lang, "enum_none", needed=needed)
+    ]
     more = needed - len(names)
     parts.append(message(lang, "enum_more_needed", more=more) if more > 0 else message(lang, "enum_complete"))
     if repeated:
@@ -784,8 +835,13 @@ def grade_enumeration(key: QuestionKey, response: object) -> Result:
     unrecognised = [e for (e, _), found in zip(kept, mentions, strict=True) if not found]
     needed = compiled.needed
     feedback = _enumeration_feedback(key, names, needed, unrecognised, repeated)
-    return _result(key, min(len(names), needed) / needed, feedback, recognised=tuple(names),
-                   details={"recognised": len(names), "needed": needed, "unrecognised": unrecognised})
+    return _result(
+        key,
+        min(len(names), needed) / needed,
+        feedback,
+        recognised=tuple(names),
+        details={"recognised": len(names), "needed": needed, "unrecognised": unrecognised},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

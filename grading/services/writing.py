@@ -166,7 +166,9 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
         try:
             key = adapters.question_key(question, max_points)
             graded = [
-                GradedExample(adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points))
+                GradedExample(
+                    adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points)
+                )
                 for e in used
             ]
             responses = [adapters.engine_response(question, a.response) for a in group]

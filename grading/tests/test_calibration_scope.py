@@ -40,7 +40,9 @@ def _assignment(section, question) -> Assignment:
 def _submitted_answer(assignment: Assignment, text: str) -> Answer:
     student = EnrollmentFactory(section=assignment.section, role=Enrollment.Role.STUDENT).user
     attempt = quiz_services.attempt_start(assignment=assignment, student=student)
-    answer = quiz_services.answer_save(attempt=attempt, question_id=assignment.quiz.items.get().question_id, response=text)
+    answer = quiz_services.answer_save(
+        attempt=attempt, question_id=assignment.quiz.items.get().question_id, response=text
+    )
     quiz_services.attempt_submit(attempt=attempt)
     return answer
 
@@ -60,9 +62,7 @@ def test_an_override_in_section_a_does_not_move_section_b_grades(section, questi
     before = score_answers([answer_b], {question.pk: question}).graded[0][1].score
 
     # when an assistant of section A zeroes three good answers there
-    services.grade_override(
-        answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", actor=assistant
-    )
+    services.grade_override(answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", actor=assistant)
 
     # then section B's answer is scored as before, with no examples
     after = score_answers([answer_b], {question.pk: question}).graded[0][1]

@@ -39,9 +39,7 @@ def graded_attempt(section, student, instructor, **fields) -> Attempt:
                 details={"key_points": [{"text": KEY_POINT, "covered": False, "strength": 0.1}]},
             )
         elif kind == QuestionKind.NUMERIC:
-            grade(
-                answer, Decimal(3), status=Grade.Status.OVERRIDDEN, overridden_by=instructor, override_reason=COMMENT
-            )
+            grade(answer, Decimal(3), status=Grade.Status.OVERRIDDEN, overridden_by=instructor, override_reason=COMMENT)
         else:
             grade(answer, Decimal(10), feedback=f"FEEDBACK-{kind} correct option shown")
     attempt.status = Attempt.Status.GRADED
@@ -177,9 +175,7 @@ def test_a_random_draw_from_the_questions_chapter_counts_as_using_it(section, st
     assert shown.scores and not shown.key_shown(free.pk)
 
 
-def test_a_later_assignment_of_the_same_question_keeps_the_key_hidden_until_it_closes(
-    section, student, instructor
-):
+def test_a_later_assignment_of_the_same_question_keeps_the_key_hidden_until_it_closes(section, student, instructor):
     attempt = graded_attempt(section, student, instructor, release_policy=ReleasePolicy.AFTER_CLOSE)
     close(attempt.assignment)
     single = questions_of(attempt)["single_choice"]
