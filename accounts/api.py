@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from classroom.api_conventions import StrictSerializer
+from common.api import StrictSerializer
 
 from . import selectors, services
 from .models import ApiToken

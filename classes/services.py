@@ -19,8 +19,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quizzes.errors import RoleConflict
-from quizzes.models import Course
+from bank.models import Course
+from classes.errors import RoleConflict
 
 from . import policy
 from .models import Enrollment, Section

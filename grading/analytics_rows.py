@@ -10,10 +10,6 @@ from .analytics import AttemptRow, ItemRow
 from .models import Grade
 
 
-def question_label(question) -> str:
-    return f"Q{question.chapter.number}.{question.ref}"
-
-
 def analytics_rows(assignment: Assignment) -> tuple[list[AttemptRow], dict[int, str]]:
     """Each student's best submitted attempt (highest total; ties: the later one, as the gradebook),
     and the labels of the questions in the order they were drawn."""
@@ -34,7 +30,7 @@ def analytics_rows(assignment: Assignment) -> tuple[list[AttemptRow], dict[int, 
         points = {}
         for aq in attempt.attempt_questions.all():
             points[aq.question_id] = aq.points
-            labels.setdefault(aq.question_id, (aq.position, question_label(aq.question)))
+            labels.setdefault(aq.question_id, (aq.position, aq.question.column_label))
         row = AttemptRow(
             attempt.pk, attempt.student.username, attempt.student.shown_name, attempt.started_at, attempt.submitted_at
         )

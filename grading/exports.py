@@ -76,7 +76,7 @@ def gradebook(assignment: Assignment) -> tuple[list[GradebookColumn], list[Grade
     for attempt in attempts:
         for aq in sorted(attempt.attempt_questions.all(), key=lambda aq: aq.position):
             question = aq.question
-            columns.setdefault(question.pk, GradebookColumn(question.pk, f"Q{question.chapter.number}.{question.ref}"))
+            columns.setdefault(question.pk, GradebookColumn(question.pk, question.column_label))
         cells, total, max_total = _attempt_cells(attempt)
         if attempt.student_id not in best or total >= best[attempt.student_id][2]:
             best[attempt.student_id] = (attempt, cells, total, max_total)
@@ -167,7 +167,7 @@ def answers_csv(assignment: Assignment) -> str:
                     a.attempt.student.username,
                     a.attempt.student.shown_name,
                     a.attempt.number,
-                    f"Q{a.question.chapter.number}.{a.question.ref}",
+                    a.question.column_label,
                     ""
                     if a.response is None
                     else (a.response if isinstance(a.response, str) else "; ".join(map(str, a.response))),

@@ -68,6 +68,14 @@ def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
 
 
 @shared_task
+def close_due_work() -> dict[str, int]:
+    """The exam windows' tick (beat, every minute; on the default queue, never behind grading
+    chunks): auto-submit overdue attempts with the answers saved so far; start grading closed windows."""
+    attempts, jobs = services.attempts_close_due()
+    return {"auto_submitted": attempts, "jobs_started": jobs}
+
+
+@shared_task
 def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
     outcome = services.sweep()

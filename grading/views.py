@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bank.models import Question
 from classes import policy
-from classes.teach import answer_for, assignment_for
-from quizzes.errors import ClassroomError
-from quizzes.models import AttemptQuestion, Question
+from common.errors import ClassroomError
+from quizzes.gates import answer_for, assignment_for
+from quizzes.models import AttemptQuestion
 
 from . import analytics, exports, review, selectors, services
-from .analytics_rows import analytics_rows, question_label
+from .analytics_rows import analytics_rows
 from .models import Grade
 
 
@@ -72,7 +73,7 @@ def review_question(request: HttpRequest, assignment_id: int, question_id: int) 
         {
             "assignment": assignment,
             "question": question,
-            "label": question_label(question),
+            "label": question.column_label,
             "groups": groups,
             "threshold": review.SAME_MEANING,
             "tab": "review",
@@ -139,7 +140,7 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
             "answer": answer,
             "assignment": answer.attempt.assignment,
             "response": review.response_text(answer.response),
-            "label": question_label(answer.question),
+            "label": answer.question.column_label,
             "grade": grade,
             "trail": selectors.grade_history(answer.pk),
             "form": form,
@@ -178,7 +179,7 @@ def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "teach/regrade.html",
         {
             "assignment": assignment,
-            "questions": [(q, question_label(q)) for q in questions],
+            "questions": [(q, q.column_label) for q in questions],
             "question": question,
             "rows": rows,
             "changes": sum(r.changes for r in rows or []),

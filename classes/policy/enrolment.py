@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from quizzes.errors import RoleConflict
+from classes.errors import RoleConflict
 
 from ..models import Enrollment, Section
 from .roles import STAFF_ROLES, Role

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from quizzes.errors import NotEnrolled, NotPermitted, NotVisible, PolicyRefusal
-from quizzes.models import AttemptQuestion
+from common.errors import NotEnrolled, NotPermitted, NotVisible, PolicyRefusal
 
 from .roles import (
     ADMIN,
@@ -143,7 +142,7 @@ def question_view(actor: Any, question: Any) -> None:
     attempt that holds it (never the bank ahead of an exam)."""
     if allows(question_key_view, actor, question):
         return
-    if not (signed_in(actor) and AttemptQuestion.objects.filter(question=question, attempt__student=actor).exists()):
+    if not (signed_in(actor) and question.attempt_questions.filter(attempt__student=actor).exists()):
         raise _not_found()
 
 

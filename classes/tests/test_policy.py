@@ -7,11 +7,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import QuestionFactory
 from classes import policy
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
-from quizzes.errors import NotPermitted, NotVisible
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory
+from common.errors import NotPermitted, NotVisible
+from quizzes.tests.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from quizzes.models import Answer, Attempt, AttemptQuestion, Question
+from bank.models import Question
+from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import adapters
 from ..engine.batch import ENGINE_VERSION, grade_batch

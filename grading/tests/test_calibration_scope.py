@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from bank.models import Question
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading import services
 from grading.models import Grade, GradingJob
 from grading.services.writing import score_answers
 from quizzes import services as quiz_services
-from quizzes.models import Answer, Assignment, Question
-from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
+from quizzes.models import Answer, Assignment
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +90,7 @@ def test_each_grade_records_the_examples_of_its_own_assignment(section, question
 
 
 def test_objective_grades_record_no_examples(section, assistant):
-    from quizzes.tests.factories import single_choice_question
+    from bank.tests.factories import single_choice_question
 
     question = single_choice_question(chapter__course=section.course)
     assignment = _assignment(section, question)

@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import UserFactory
+from bank.services import question_key_changed
+from bank.tests.factories import single_choice_question
+from common.errors import NotPermitted, NotVisible
 from grading import selectors, services
 from grading.models import Grade, GradingJob
 from quizzes import services as quiz_services
-from quizzes.authoring import question_key_changed
-from quizzes.errors import AttemptInProgress, NotPermitted, NotVisible
-from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
+from quizzes.errors import AttemptInProgress
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 

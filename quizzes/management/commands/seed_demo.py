@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from bank.models import AcceptedAnswer, Chapter, Choice, Course, Question, QuestionKind
 from classes.models import Enrollment, Section
 from classes.services import enrollment_add, section_create
 from quizzes.authoring import ItemSpec, assignment_create, quiz_create
-from quizzes.models import AcceptedAnswer, Chapter, Choice, Course, Question, QuestionKind, ReleasePolicy
+from quizzes.models import ReleasePolicy
 
 DEMO_PASSWORD = "classroom-demo"  # noqa: S105 - printed demo login, documented in the README
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
