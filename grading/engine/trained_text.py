@@ -203,6 +203,7 @@ def _result(
         feedback=build_feedback(ctx.key.lang, points, flags),
         confidence=confidence,
         needs_review=confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags)),
+        grader=version,
         flags=tuple(flags),
         key_points=tuple(points),
         details=details,
