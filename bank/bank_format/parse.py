@@ -1,30 +1,22 @@
-"""Parser (and renderer) for the course question-bank text format. Pure Python, no Django.
-
-Layout of a bank file::
-
-    Title line
-    preamble paragraphs (Markdown)
-    Chapter 8 SSL
-    Part I. Autoencoder                    (optional, numbering restarts per part)
-      1. Question prompt? 💻 optional answer start
-        indented reference answer (4+ spaces), • bullets, 1. lists
-      1. erratum text↩︎                     (footnotes after the last question)
-
-💻 marks text written by ChatGPT, 👦 the author's own note. "(非重点)" / "(optional)" marks a
-chapter or question that is not a focus.
-"""
+"""The line-by-line parser of the bank text format: chapters, parts, questions, their answers
+(indented Markdown, source marks) and the footnotes that are errata."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
-AI_MARK, AUTHOR_MARK = "\U0001f4bb", "\U0001f466"  # 💻, 👦
-NOT_A_FOCUS = "(非重点)"
-FOOTNOTE_BACKREF = "↩\ufe0e"
-# Marks are swapped for Unicode noncharacters while the answer is reshaped, so their offsets can
-# be read off the final Markdown in one pass.
+from .decode import _normalise_newlines
+from .types import (
+    AI_MARK,
+    AUTHOR_MARK,
+    BankFormatError,
+    ParsedBank,
+    ParsedChapter,
+    ParsedPart,
+    ParsedQuestion,
+    SourceMark,
+)
+
 _SENTINEL = {"ai": "\ufdd0", "author": "\ufdd1"}
 _SOURCE_OF = {v: k for k, v in _SENTINEL.items()}
 _MARK_CHARS = {AI_MARK: "ai", AUTHOR_MARK: "author"}
@@ -39,89 +31,6 @@ _NOT_FOCUS_RE = re.compile(r"\s*[(（]\s*(?:非重点|optional)\s*(?:[)）]|$)",
 _LIST_ITEM_RE = re.compile(r"^((?:[\ufdd0\ufdd1]|\s)*)(•\s*|[-*+]\s+|\d+[.)]\s+)?(.*)$")
 _CONTENT_START_RE = re.compile(r" *(?:[-*+] +|\d+[.)] +)?")
 _TRAILING_SENTINELS_RE = re.compile(r"[\s\ufdd0\ufdd1]*$")
-
-
-class BankFormatError(ValueError):
-    """A bank file that cannot be parsed; `line` is 1-based when the problem has a place."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(f"line {line}: {message}" if line is not None else message)
-
-
-@dataclass(frozen=True)
-class SourceMark:
-    offset: int  # character offset in the answer Markdown where this source starts
-    source: str  # "ai" | "author"
-
-
-@dataclass
-class ParsedQuestion:
-    number: int
-    ref: str
-    part: str | None
-    prompt: str
-    answer_markdown: str
-    answer_source: str
-    source_marks: list[SourceMark]
-    not_a_focus: bool
-    errata: list[str]
-    line: int
-
-
-@dataclass(frozen=True)
-class ParsedPart:
-    numeral: str
-    title: str
-    line: int
-
-
-@dataclass
-class ParsedChapter:
-    number: int
-    title: str
-    not_a_focus: bool
-    line: int
-    parts: list[ParsedPart] = field(default_factory=list)
-    questions: list[ParsedQuestion] = field(default_factory=list)
-
-
-@dataclass
-class ParsedBank:
-    title: str
-    preamble: str
-    chapters: list[ParsedChapter]
-    unattached_errata: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def questions(self) -> Iterator[tuple[ParsedChapter, ParsedQuestion]]:
-        for chapter in self.chapters:
-            for question in chapter.questions:
-                yield chapter, question
-
-
-# --- decoding -------------------------------------------------------------------------------
-
-
-def decode_bank_bytes(data: bytes) -> str:
-    """Decode an uploaded bank: UTF-8 (BOM allowed), any newline convention, never binary."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if not data:
-        raise BankFormatError("file is empty")
-    control = sum(1 for b in data if b < 32 and b not in b"\t\n\r\f\v\x1b")
-    if b"\x00" in data or control > 0.05 * len(data):
-        raise BankFormatError("file looks binary, not a text bank")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise BankFormatError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the bank as UTF-8", line) from None
-    return _normalise_newlines(text)
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- footnotes (errata) ---------------------------------------------------------------------
@@ -436,124 +345,3 @@ def parse_bank(text: str) -> ParsedBank:
         problem = "not found" if number not in ref_lines else "not inside a question"
         bank.warnings.append(f"line {note_line}: reference to footnote {number} {problem}")
     return bank
-
-
-# --- rendering back to the text format ------------------------------------------------------
-
-
-def _insert_marks(markdown: str, marks: list[SourceMark]) -> str:
-    glyph = {"ai": AI_MARK, "author": AUTHOR_MARK}
-    for mark in reversed(marks):  # from the end, so earlier offsets stay valid
-        markdown = f"{markdown[: mark.offset]}{glyph[mark.source]} {markdown[mark.offset :]}"
-    return markdown
-
-
-def _to_source_line(line: str) -> str:
-    if not line.strip():
-        return ""
-    content = line.lstrip(" ")
-    if content.startswith("- "):
-        content = "• " + content[2:]
-    return " " * (4 + _indent(line) // 2) + content
-
-
-def _ref_slot(text: str, start: int) -> int | None:
-    """First position >= start where a footnote number can go so that parsing removes it cleanly."""
-    for pos in range(max(start, 1), len(text) + 1):
-        before, after = text[pos - 1], text[pos : pos + 1]
-        if after == " " and _is_latin(before) and _is_latin(text[pos + 1 : pos + 2] or "\n"):
-            return pos  # the number replaces this space: "denoising1autoencoder"
-        if _is_latin(before) or before in _MARK_CHARS or before in "\ufe0e\ufe0f":
-            continue
-        window = text[max(pos - 2, 0) : pos] + "0" + after
-        if _is_ref_at(window, min(pos, 2), 1):
-            return pos
-    return None
-
-
-def _question_layouts(q: ParsedQuestion) -> list[list[str]]:
-    """Ways to lay a question out, roomiest first: answer below after a blank line, answer right
-    below, answer starting on the question line (only when it starts with a mark)."""
-    head = f"  {q.number}. {q.prompt}{NOT_A_FOCUS if q.not_a_focus else ''}"
-    answer = _insert_marks(q.answer_markdown, q.source_marks)
-    lines = [_to_source_line(line) for line in answer.split("\n")] if answer else []
-    layouts = [[head, "", *lines], [head, *lines]] if lines else [[head]]
-    if lines and q.source_marks[:1] and q.source_marks[0].offset == 0:
-        layouts.append([f"{head} {lines[0].strip()}", *lines[1:]])
-    return layouts
-
-
-def _add_refs(block: list[str], q: ParsedQuestion, numbers: list[int]) -> list[str]:
-    """Put a numbered reference for each of the question's errata, preferably after the prompt."""
-    text = "\n".join(block)
-    start = len(f"  {q.number}. ")
-    prompt_end = start + len(q.prompt) + (len(NOT_A_FOCUS) if q.not_a_focus else 0)
-    for number in numbers:
-        pos = prompt_end if start <= prompt_end == _ref_slot(text, prompt_end) else _ref_slot(text, start)
-        if pos is None:
-            continue  # nowhere safe: it comes back as an unattached erratum
-        skip = 1 if text[pos : pos + 1] == " " and _is_latin(text[pos - 1]) else 0
-        text = text[:pos] + str(number) + text[pos + skip :]
-        start = pos + len(str(number))
-    return text.split("\n")
-
-
-def _free_numbers(body: str, count: int) -> list[int]:
-    """Footnote numbers that do not already occur in the text as a possible reference, so that
-    digits left in the text (say, of a footnote that was never found) cannot catch one."""
-    numbers: list[int] = []
-    number = 0
-    while len(numbers) < count:
-        number += 1
-        hits = re.finditer(rf"(?<!\d){number}(?!\d)", body)
-        if not any(_is_ref_at(body, hit.start(), len(hit[0])) for hit in hits):
-            numbers.append(number)
-    return numbers
-
-
-def _pad_to(out: list[str], line: int) -> None:
-    """Pad with blank lines so the next line lands on `line`: line numbers survive a round trip."""
-    out.extend([""] * (line - 1 - len(out)) if line > 0 else [""])
-
-
-def _items(bank: ParsedBank) -> list[ParsedChapter | ParsedPart | ParsedQuestion]:
-    items: list[ParsedChapter | ParsedPart | ParsedQuestion] = []
-    for chapter in bank.chapters:
-        items += [chapter, *(q for q in chapter.questions if q.part is None)]
-        for part in chapter.parts:
-            items += [part, *(q for q in chapter.questions if q.part == part.numeral)]
-    return items
-
-
-def render_bank(bank: ParsedBank) -> str:
-    """Write a bank back in the text format (a normalised equivalent, not the original bytes).
-
-    Every heading and question is put on its recorded line when there is room, so that parsing
-    the output gives back the same bank, line numbers included.
-    """
-    out = [bank.title] + (["", *bank.preamble.split("\n")] if bank.preamble else [])
-    blocks: list[tuple[int, int, ParsedQuestion]] = []  # (first line index, size, question)
-    items = _items(bank)
-    for item, following in zip(items, [*items[1:], None], strict=True):
-        _pad_to(out, item.line)
-        if isinstance(item, ParsedChapter):
-            focus = NOT_A_FOCUS if item.not_a_focus else ""
-            out.append(f"Chapter {item.number} {item.title}{focus}".rstrip())
-        elif isinstance(item, ParsedPart):
-            out.append(f"Part {item.numeral}. {item.title}".rstrip())
-        else:
-            room = following.line - 1 - len(out) if following and following.line > 0 else float("inf")
-            layouts = _question_layouts(item)
-            block = next((lay for lay in layouts if len(lay) <= room), layouts[-1])
-            blocks.append((len(out), len(block), item))
-            out += block
-    notes = [note for _, _, q in blocks for note in q.errata] + bank.unattached_errata
-    numbers = _free_numbers("\n".join(out), len(notes))
-    taken = 0
-    for first, size, q in blocks:
-        refs, taken = numbers[taken : taken + len(q.errata)], taken + len(q.errata)
-        out[first : first + size] = _add_refs(out[first : first + size], q, refs)
-    out.append("")
-    for number, note in zip(numbers, notes, strict=True):
-        out += ["", f"  {number}. {note}{FOOTNOTE_BACKREF}"]
-    return "\n".join(out) + "\n"

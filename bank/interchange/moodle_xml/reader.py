@@ -1,24 +1,11 @@
-"""Moodle XML (`<quiz>` of `<question type="...">`): reading into `Item`s and writing them back.
-
-Read with defusedxml (no entities, no external references), keeping the line of every element so
-each problem names its line and element path. Supported types: multichoice (one or several
-answers), truefalse, shortanswer, numerical, essay, and category entries (which set the chapter).
-Every other type, and any element the reader does not know, is a `Problem`; presentation settings
-(penalty, shuffling, numbering, response box size...) are read and ignored; feedback texts, hints,
-tags, units and embedded files are reported as warnings on their question, since the bank has no
-place for them.
-"""
+"""Reading Moodle XML into `Item`s: the supported question types, every other type or unknown
+element a `Problem`, what the bank has no place for a warning."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
-from dataclasses import dataclass, field
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
-
-from .text import has_wildcard, html_to_markdown, regex_to_wildcard, wildcard_to_regex
-from .types import AcceptedItem, ChoiceItem, InterchangeError, Item, Problem, ReadResult
+from ..text import has_wildcard, html_to_markdown, wildcard_to_regex
+from ..types import AcceptedItem, ChoiceItem, InterchangeError, Item, Problem, ReadResult
+from .tree import Node, parse_xml
 
 MOODLE_TYPES = {
     "multichoice": "choice",
@@ -69,79 +56,6 @@ KNOWN_ELEMENTS = {
 }
 _ANSWER_CHILDREN = {"text", "feedback", "tolerance", "file"}
 _FEEDBACK_WARNED = {"generalfeedback", "correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrib: dict[str, str]
-    line: int
-    path: str
-    children: list[Node] = field(default_factory=list)
-    text: str = ""
-
-    def find(self, tag: str) -> Node | None:
-        return next((c for c in self.children if c.tag == tag), None)
-
-    def findall(self, tag: str) -> list[Node]:
-        return [c for c in self.children if c.tag == tag]
-
-    def child_text(self, tag: str) -> str:
-        node = self.find(tag)
-        return node.text.strip() if node else ""
-
-
-class _Builder:
-    """ElementTree parser target that builds `Node`s carrying their line and path."""
-
-    def __init__(self) -> None:
-        self.parser: DefusedXMLParser | None = None
-        self.stack: list[Node] = []
-        self.root: Node | None = None
-        self.counts: list[dict[str, int]] = [{}]
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        assert self.parser is not None
-        line = self.parser.parser.CurrentLineNumber  # type: ignore[attr-defined]
-        counts = self.counts[-1]
-        counts[tag] = counts.get(tag, 0) + 1
-        parent = self.stack[-1] if self.stack else None
-        path = f"{parent.path}/{tag}[{counts[tag]}]" if parent else tag
-        node = Node(tag, dict(attrib), line, path)
-        if parent:
-            parent.children.append(node)
-        else:
-            self.root = node
-        self.stack.append(node)
-        self.counts.append({})
-
-    def end(self, tag: str) -> None:
-        self.stack.pop()
-        self.counts.pop()
-
-    def data(self, data: str) -> None:
-        if self.stack:
-            self.stack[-1].text += data
-
-    def close(self) -> Node | None:
-        return self.root
-
-
-def parse_xml(data: bytes | str) -> Node:
-    builder = _Builder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
-    builder.parser = parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise InterchangeError(f"not well-formed XML: {exc}", line=line) from None
-    except DefusedXmlException as exc:
-        raise InterchangeError(f"refused XML: {exc}") from None
-    if root is None:
-        raise InterchangeError("empty XML document")
-    return root
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -357,91 +271,3 @@ def read_moodle_xml(data: bytes | str) -> ReadResult:
         if item:
             result.items.append(item)
     return result
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-def _fraction(value: float) -> str:
-    text = f"{value * 100:.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _number(value: float) -> str:
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
-
-
-def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = "markdown") -> ET.Element:
-    element = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
-    ET.SubElement(element, "text").text = text
-    return element
-
-
-def _question_element(root: ET.Element, qtype: str, item: Item) -> ET.Element:
-    question = ET.SubElement(root, "question", {"type": qtype})
-    _text_element(question, "name", item.name, fmt=None)
-    _text_element(question, "questiontext", item.prompt)
-    _text_element(question, "generalfeedback", "" if qtype == "essay" else item.reference_answer)
-    ET.SubElement(question, "defaultgrade").text = _number(item.points if item.points is not None else 1)
-    ET.SubElement(question, "penalty").text = "0"
-    ET.SubElement(question, "hidden").text = "0"
-    return question
-
-
-def _answer(question: ET.Element, fraction: float, text: str, fmt: str = "plain_text") -> ET.Element:
-    answer = ET.SubElement(question, "answer", {"fraction": _fraction(fraction), "format": fmt})
-    ET.SubElement(answer, "text").text = text
-    return answer
-
-
-def write_moodle_xml(items: list[Item]) -> str:
-    """A Moodle XML file with a category entry before each change of category."""
-    root = ET.Element("quiz")
-    category = None
-    for item in items:
-        if item.category and item.category != category:
-            entry = ET.SubElement(root, "question", {"type": "category"})
-            _text_element(entry, "category", item.category, fmt=None)
-            category = item.category
-        if item.kind in ("single_choice", "multiple_choice"):
-            question = _question_element(root, "multichoice", item)
-            ET.SubElement(question, "single").text = "true" if item.kind == "single_choice" else "false"
-            ET.SubElement(question, "shuffleanswers").text = "false"
-            ET.SubElement(question, "answernumbering").text = "abc"
-            correct = sum(1 for c in item.choices if c.is_correct) or 1
-            for choice in item.choices:
-                if item.kind == "single_choice":
-                    fraction = 1.0 if choice.is_correct else 0.0
-                else:
-                    fraction = (1 if choice.is_correct else -1) / correct
-                _answer(question, fraction, choice.text, "markdown")
-        elif item.kind == "true_false":
-            question = _question_element(root, "truefalse", item)
-            truth = bool(item.choices and item.choices[0].is_correct)
-            _answer(question, 1.0 if truth else 0.0, "true", "moodle_auto_format")
-            _answer(question, 0.0 if truth else 1.0, "false", "moodle_auto_format")
-        elif item.kind == "short_text":
-            question = _question_element(root, "shortanswer", item)
-            ET.SubElement(question, "usecase").text = "0"
-            for accepted in item.accepted:
-                for text in [accepted.text, *accepted.synonyms]:
-                    if accepted.is_regex:
-                        text = regex_to_wildcard(text) or text
-                    else:
-                        text = text.replace("*", "\\*")
-                    _answer(question, 1.0, text, "moodle_auto_format")
-        elif item.kind == "numeric":
-            question = _question_element(root, "numerical", item)
-            answer = _answer(question, 1.0, _number(item.numeric_value or 0), "moodle_auto_format")
-            ET.SubElement(answer, "tolerance").text = _number(item.numeric_tolerance)
-        elif item.kind == "free_text":
-            question = _question_element(root, "essay", item)
-            for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15")):
-                ET.SubElement(question, tag).text = value
-            ET.SubElement(question, "attachments").text = "0"
-            _text_element(question, "graderinfo", item.reference_answer)
-            _text_element(question, "responsetemplate", "")
-        else:
-            raise ValueError(f"cannot write a {item.kind} question as Moodle XML")
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
