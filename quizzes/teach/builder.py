@@ -69,18 +69,20 @@ class QuizBuilderForm(forms.Form):
             self.fields[f"draw_points_{i}"] = forms.CharField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         errors: list[str] = []
+
+        def item(points_field: str, **spec: Any) -> None:
+            try:
+                self.items.append(authoring.ItemSpec(points=parse_points(data.get(points_field, "")), **spec))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+
         for pk in data.get("question", []):
             if pk not in self.questions:
                 errors.append(_("Question %(pk)s is not in this course's bank.") % {"pk": pk})
-                continue
-            try:
-                points = parse_points(data.get(f"points_{pk}", ""))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-                continue
-            self.items.append(authoring.ItemSpec(question=self.questions[pk], points=points))
+            else:
+                item(f"points_{pk}", question=self.questions[pk])
         for i in range(DRAW_ROWS):
             chapter = self.chapters.get(data.get(f"draw_chapter_{i}", ""))
             count = data.get(f"draw_count_{i}", "")
@@ -88,13 +90,8 @@ class QuizBuilderForm(forms.Form):
                 continue
             if not count.isdigit() or int(count) < 1:
                 errors.append(_("Draw row %(n)s: the number of questions must be 1 or more.") % {"n": i + 1})
-                continue
-            try:
-                points = parse_points(data.get(f"draw_points_{i}", ""))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-                continue
-            self.items.append(authoring.ItemSpec(chapter=chapter, draw=int(count), points=points))
+            else:
+                item(f"draw_points_{i}", chapter=chapter, draw=int(count))
         if not self.items and not errors and not self.errors:
             errors.append(_("Pick at least one question or one random draw."))
         if errors:
