@@ -122,7 +122,7 @@ class TokenListView(generics.ListAPIView):
     serializer_class = TokenInfoSerializer
     filter_backends: list = []
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.user_tokens(self.request.user)
 
 

@@ -38,7 +38,7 @@ class LoginView(auth_views.LoginView):
     remembered on the account; otherwise the account's language is applied to this browser.
     """
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

@@ -214,7 +214,7 @@ def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes, actor: U
         conflict = next(iter(policy.student_conflicts(existing.values(), section).values()), None)
         if conflict is not None:
             raise RoleConflict(conflict)
-        new_users = []
+        new_users: list[User] = []
         for row in rows:
             user = existing.get(row.username.lower())
             if user is None:

@@ -11,6 +11,7 @@ Error format of every 4xx answer:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -112,9 +113,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         message = str(detail) if not isinstance(detail, (dict, list)) else json.dumps(detail, ensure_ascii=False)
-        response.data = _error(_first_code(detail) if not isinstance(detail, str) else exc.get_codes(), message)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response.data["error"]["retry_after"] = int(exc.wait) + 1
+        error_code = _first_code(detail) if not isinstance(detail, str) else str(exc.get_codes())
+        response.data = _error(error_code, message)
+        wait = getattr(exc, "wait", None)  # set on a Throttled by DRF
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            response.data["error"]["retry_after"] = int(wait) + 1
     return response
 
 
@@ -133,7 +136,7 @@ class StrictJSONParser(parsers.JSONParser):
     """DRF's JSON parser plus: a size limit (DATA_UPLOAD_MAX_MEMORY_SIZE -> 413), a depth limit,
     no lone surrogates, no NUL characters, no NaN/Infinity (DRF's strict mode)."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         request = (parser_context or {}).get("request")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if request is not None and limit is not None:

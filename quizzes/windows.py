@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 
@@ -39,7 +40,7 @@ def answerable_until(assignment: Assignment) -> datetime:
     loaded with it; otherwise two queries.
     """
     moments = [assignment.closes_at, *(assignment.close_for(ext) for ext in assignment.extensions.all())]
-    running = getattr(assignment, "latest_running_deadline", _UNSET)
+    running: Any = getattr(assignment, "latest_running_deadline", _UNSET)
     if running is _UNSET:
         running = assignment.attempts.filter(status=Attempt.Status.IN_PROGRESS).aggregate(latest=Max("deadline"))[
             "latest"

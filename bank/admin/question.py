@@ -102,7 +102,7 @@ class QuestionAdmin(admin.ModelAdmin):
             parts = Part.objects.select_related("chapter")
             kwargs["queryset"] = parts.filter(chapter_id=chapter_id) if chapter_id else parts
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = lambda part: f"{part.chapter} · {part}"  # type: ignore[attr-defined]
+            field.label_from_instance = lambda part: f"{part.chapter} · {part}"  # type: ignore[union-attr,method-assign]
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -242,9 +242,7 @@ def test_import_page_shows_problems_with_lines_and_imports_nothing(admin_client)
 def test_export_actions_download_the_selected_questions(admin_client, bank, action, marker):
     ids = list(Question.objects.filter(chapter__number=8).values_list("pk", flat=True))
 
-    response = admin_client.post(
-        reverse("admin:bank_question_changelist"), {"action": action, "_selected_action": ids}
-    )
+    response = admin_client.post(reverse("admin:bank_question_changelist"), {"action": action, "_selected_action": ids})
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

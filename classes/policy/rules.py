@@ -10,7 +10,7 @@ Objects of other apps (assignments, attempts, answers, grading jobs) are read by
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,11 @@ Rule = Callable[[Any, Any], None]
 RULES: dict[str, Rule] = {}
 
 
-def rule(function: Rule) -> Rule:
+R = TypeVar("R", bound=Rule)
+
+
+def rule(function: R) -> R:
+    """Register a rule by its name (`RULES`), keeping its own signature."""
     RULES[function.__name__] = function
     return function
 

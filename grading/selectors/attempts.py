@@ -68,7 +68,7 @@ def attempt_rows(attempt: Attempt) -> list[AttemptRow]:
     rows = []
     for item in items:
         answer = answers.get(item.question_id)
-        grade = answer.current_grades[0] if answer and answer.current_grades else None  # type: ignore[attr-defined]
+        grade = answer.current_grades[0] if answer and answer.current_grades else None
         rows.append(AttemptRow(item, answer, grade))
     return rows
 

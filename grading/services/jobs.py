@@ -249,7 +249,7 @@ class SweepOutcome:
     jobs: int
 
 
-def sweep(*, now: object = None) -> SweepOutcome:
+def sweep(*, now: datetime | None = None) -> SweepOutcome:
     """Find work a lost message left behind and hand it to the workers again."""
     now = now or timezone.now()
     attempt_ids = selectors.attempts_awaiting_grading(now=now)

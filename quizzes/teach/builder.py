@@ -110,10 +110,10 @@ def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
     section = section_for(request, section_id, policy.section_quiz_create)
     chapters = list(Chapter.objects.filter(course_id=section.course_id).order_by("position", "number"))
     chapter_id = request.GET.get("chapter") or request.POST.get("chapter_filter") or ""
-    questions = Question.objects.filter(chapter__course_id=section.course_id).select_related("chapter")
+    bank = Question.objects.filter(chapter__course_id=section.course_id).select_related("chapter")
     if chapter_id.isdigit():
-        questions = questions.filter(chapter_id=int(chapter_id))
-    questions = list(questions.order_by("chapter__number", "position", "number"))
+        bank = bank.filter(chapter_id=int(chapter_id))
+    questions = list(bank.order_by("chapter__number", "position", "number"))
     errors: list[str] = []
     if request.method == "POST":
         form = QuizBuilderForm(request.POST, questions=questions, chapters=chapters)

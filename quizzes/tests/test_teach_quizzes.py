@@ -168,7 +168,10 @@ def test_batch_job_waits_until_every_extension_has_passed(assignment, student, s
     grading_services.attempts_close_due(now=after_close + timedelta(minutes=10))
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.IN_PROGRESS
-    assert grading_services.attempts_close_due(now=after_close + timedelta(minutes=31)) == (1, 0)  # extension still open
+    assert grading_services.attempts_close_due(now=after_close + timedelta(minutes=31)) == (
+        1,
+        0,
+    )  # extension still open
     assert not GradingJob.objects.filter(assignment=assignment, kind="assignment").exists()
     submitted, jobs = grading_services.attempts_close_due(now=later + timedelta(seconds=1))
     assert (submitted, jobs) == (0, 1)
