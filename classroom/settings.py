@@ -228,7 +228,7 @@ SPECTACULAR_SETTINGS = {
         "GradeStatusEnum": "grading.models.Grade.Status",
         "JobStatusEnum": "grading.models.GradingJob.Status",
         "JobKindEnum": "grading.models.GradingJob.Kind",
-        "QuestionKindEnum": "quizzes.models.QuestionKind",
+        "QuestionKindEnum": "bank.models.QuestionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

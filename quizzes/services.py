@@ -211,7 +211,7 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None, actor: User
 def assignments_closed(*, among: QuerySet[Assignment], now: datetime | None = None) -> list[Assignment]:
     """The assignments of `among` that nobody can answer any more at `now`: their window plus grace
     has closed, every extension has passed and no attempt is still running. Grading starts their
-    batch job (`grading.services.windows_close_due`, the beat's tick, passes those without one)."""
+    batch job (`grading.services.attempts_close_due`, the beat's tick, passes those without one)."""
     now = _now(now)
     cutoff = ExpressionWrapper(F("closes_at") + F("grace_period"), output_field=DateTimeField())
     closed = among.annotate(cutoff=cutoff).filter(cutoff__lt=now).prefetch_related("extensions")
