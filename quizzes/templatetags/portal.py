@@ -161,15 +161,3 @@ def your_time(context: template.Context, *values: datetime | None, zone: str, st
 def class_time(*values: datetime | None, zone: str, style: str = "datetime") -> SafeString:
     """Times (one, or a window's start and end) in the class's (section's) time zone, with its name."""
     return format_html('{} <span class="zone">{}</span>', _joined(values, zone, style, False), zone)
-
-
-@register.filter
-def flag_notes(details: Any) -> list[str]:
-    """Notes for the engine's flags a student should know about (the others are in the feedback)."""
-    notes = {
-        "truncated": _("Only the beginning of your answer was graded: it was longer than the grader reads."),
-        "keyword_stuffing": _("Your answer looks like a list of keywords; explain them in sentences."),
-        "repeats_question": _("Your answer mostly repeats the question."),
-    }
-    flags = details.get("flags", []) if isinstance(details, dict) else []
-    return [notes[f] for f in flags if f in notes]
