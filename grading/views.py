@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import SignedInRequest
 from bank.models import Question
 from classes import policy
 from common.errors import ClassroomError
@@ -52,7 +53,7 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def review_queue(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     return render(
         request,
@@ -63,7 +64,7 @@ def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def review_question(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
+def review_question(request: SignedInRequest, assignment_id: int, question_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
     groups = review.review_groups(assignment, question)
@@ -83,7 +84,7 @@ def review_question(request: HttpRequest, assignment_id: int, question_id: int) 
 
 @login_required
 @require_POST
-def review_grade_group(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
+def review_grade_group(request: SignedInRequest, assignment_id: int, question_id: int) -> HttpResponse:
     """One decision for the selected answers of a group (unticked answers stay in the queue: a split)."""
     assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
@@ -113,7 +114,7 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
+def answer_detail(request: SignedInRequest, answer_id: int) -> HttpResponse:
     """One answer: the response, its current grade with the key points, the audit trail, an override."""
     answer = answer_for(
         request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view
@@ -153,7 +154,7 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def regrade(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Pick a question; see old -> new per student (a dry run); instructors apply it."""
     rule = policy.assignment_regrade if request.method == "POST" else policy.assignment_staff_view
     assignment = assignment_for(request, assignment_id, rule)
@@ -206,7 +207,7 @@ def _fmt(value, digits: int = 2) -> Decimal | str:
 
 @login_required
 @require_GET
-def analytics_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def analytics_page(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     rows, labels, stats = _analytics(assignment)
     counts = analytics.histogram(rows)
@@ -277,7 +278,7 @@ def analytics_table(assignment, table: str) -> tuple[list[str], list[list[object
 
 @login_required
 @require_GET
-def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpResponse:
+def analytics_csv(request: SignedInRequest, assignment_id: int, table: str) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     header, body = analytics_table(assignment, table)
     return _csv_response(
@@ -288,7 +289,7 @@ def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpR
 
 @login_required
 @require_GET
-def export_gradebook(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def export_gradebook(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.gradebook_csv(assignment), f"{name}-gradebook.csv")
@@ -296,7 +297,7 @@ def export_gradebook(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_answers(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def export_answers(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.answers_csv(assignment), f"{name}-answers.csv")

@@ -10,12 +10,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import SignedInRequest
 from classes import policy
 from classes.teach import section_for
 
@@ -26,7 +27,7 @@ from .forms import AssignmentForm, AssignmentSettingsForm, ExtensionForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
+def assignment_new(request: SignedInRequest, section_id: int) -> HttpResponse:
     section = section_for(request, section_id, policy.assignment_create)
     tz = zoneinfo.ZoneInfo(section.time_zone)
     with timezone.override(tz):  # the form's times are the section's local times
@@ -48,7 +49,7 @@ def assignment_new(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_edit(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Change an assignment's window and rules (instructors). Attempts in progress keep their deadline."""
     assignment = assignment_for(request, assignment_id, policy.assignment_change)
     with timezone.override(zoneinfo.ZoneInfo(assignment.section.time_zone)):
@@ -70,7 +71,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_extensions(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_extensions(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id, policy.assignment_extend)
     tz = zoneinfo.ZoneInfo(assignment.section.time_zone)
     with timezone.override(tz):
@@ -100,7 +101,7 @@ def assignment_extensions(request: HttpRequest, assignment_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def assignment_extension_revoke(request: HttpRequest, assignment_id: int, student_id: int) -> HttpResponse:
+def assignment_extension_revoke(request: SignedInRequest, assignment_id: int, student_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id, policy.assignment_extend)
     authoring.extension_revoke(assignment=assignment, student_id=student_id, actor=request.user)
     messages.success(request, _("Extension removed."))
@@ -109,7 +110,7 @@ def assignment_extension_revoke(request: HttpRequest, assignment_id: int, studen
 
 @login_required
 @require_POST
-def assignment_release(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_release(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Release the results of a `manual` assignment (instructors only)."""
     assignment = assignment_for(request, assignment_id, policy.assignment_release)
     try:

@@ -10,13 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import SignedInRequest
 from bank.models import Chapter, Question
 from classes import policy
 from classes.teach import section_for
@@ -105,7 +106,7 @@ class QuizBuilderForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def quiz_new(request: HttpRequest, section_id: int) -> HttpResponse:
+def quiz_new(request: SignedInRequest, section_id: int) -> HttpResponse:
     """Pick questions from the course bank (filtered by chapter) and/or random draws of N from a chapter."""
     section = section_for(request, section_id, policy.section_quiz_create)
     chapters = list(Chapter.objects.filter(course_id=section.course_id).order_by("position", "number"))

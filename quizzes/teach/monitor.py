@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts.http import SignedInRequest
 from classes import policy
 from classes.models import Enrollment
 from grading.selectors import JobProgress, batch_jobs_progress, with_needs_review
@@ -100,7 +101,7 @@ def assignment_monitor(assignment: Assignment, *, now: datetime | None = None) -
 
 @login_required
 @require_GET
-def assignment_monitor_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_monitor_page(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     monitor = assignment_monitor(assignment)
     return render(
@@ -118,7 +119,7 @@ def assignment_monitor_page(request: HttpRequest, assignment_id: int) -> HttpRes
 
 @login_required
 @require_GET
-def assignment_monitor_json(request: HttpRequest, assignment_id: int) -> JsonResponse:
+def assignment_monitor_json(request: SignedInRequest, assignment_id: int) -> JsonResponse:
     """What the monitor page polls every few seconds."""
     assignment = assignment_for(request, assignment_id)
     monitor = assignment_monitor(assignment)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import SignedInRequest
 from common.errors import ClassroomError, NotEnrolled
 from common.json_input import json_problem
 from grading.selectors import attempt_rows
@@ -35,7 +36,7 @@ def _overdue(attempt: Attempt) -> bool:
     return attempt.status == Attempt.Status.IN_PROGRESS and timezone.now() > services.accepts_answers_until(attempt)
 
 
-def _submit_overdue(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+def _submit_overdue(request: SignedInRequest, attempt: Attempt) -> HttpResponse:
     services.attempt_submit(attempt=attempt, actor=request.user)
     messages.warning(
         request,
@@ -65,7 +66,7 @@ def release_rule(assignment: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_start(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """GET: the rules of the assignment. POST: start (or continue) the attempt; twice gives one."""
     assignment = selectors.student_assignment(assignment_id, request.user)
     if request.method == "POST":
@@ -96,7 +97,7 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_detail(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     """The attempt page. POST with `action` = save | review | submit (the timer posts submit at zero)."""
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -192,7 +193,7 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_submit(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     """GET: confirm, listing unanswered questions. POST: submit (idempotent)."""
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status != Attempt.Status.IN_PROGRESS:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import SignedInRequest
 from grading import release
 from grading.selectors import with_engine_done
 
@@ -45,7 +46,7 @@ def _card(assignment: Assignment, now: datetime) -> AssignmentCard:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
     # the release rule reads whether grading is done: annotated with the list (grading.selectors)
     groups = selectors.student_assignments(request.user, now, attempts=with_engine_done(Attempt.objects.all()))

@@ -9,11 +9,12 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import SignedInRequest
 from bank.models import QuestionKind
 from grading import release
 from grading.selectors import AttemptRow, attempt_rows, attempt_total
@@ -35,7 +36,7 @@ def answers_digest(rows: list[AttemptRow]) -> str:
 
 
 @login_required
-def attempt_receipt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_receipt(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("portal:attempt", attempt_id=attempt.pk)
@@ -93,7 +94,7 @@ class ResultRow:
 
 
 @login_required
-def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_result(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     now = timezone.now()
     if not release.results_released(attempt, now):
