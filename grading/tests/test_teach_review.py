@@ -145,6 +145,23 @@ def test_answer_page_overrides_with_reason_and_shows_the_trail(client, exam, ins
     assert "Partly" in page.content.decode() and instructor.shown_name in page.content.decode()
 
 
+def test_answer_page_marks_the_evidence_of_each_covered_key_point(client, exam, instructor):
+    answer = exam.answer(exam.attempts[0], exam.questions[0])
+    grade = Grade.objects.get(answer=answer, is_current=True)
+    evidence = answer.response.split()[0]
+    grade.details = {
+        "key_points": [
+            {"text": "The first idea", "covered": True, "strength": 0.9, "state": "covered", "evidence": evidence},
+            {"text": "The second idea", "covered": False, "strength": 0.1, "state": "contradicted", "evidence": ""},
+        ]
+    }
+    grade.save(update_fields=["details"])
+    client.force_login(instructor)
+    page = client.get(reverse("teach:answer", args=[answer.pk])).content.decode()
+    assert f'data-point="1" title="Key point 1">{evidence}<sup>1</sup></mark>' in page
+    assert "Contradicted" in page and "Covered by" in page
+
+
 def test_answer_page_refuses_to_grade_an_attempt_still_in_progress(client, section, instructor, student):
     assignment = AssignmentFactory(section=section, quiz__course=section.course)
     question = QuestionFactory(chapter=ChapterFactory(course=section.course))

@@ -39,6 +39,7 @@ DATASET_WEIGHTS = {
     "sts-zh": 0.4,
 }
 CONTRA_WEIGHT = 0.5
+CLIP = 1.0
 
 
 @dataclass
@@ -183,7 +184,8 @@ def train(
             loss = loss_of(out, b)
             optimizer.zero_grad()
             loss.backward()
-            nn.utils.clip_grad_norm_(body_params, 1.0)
+            if CLIP:
+                nn.utils.clip_grad_norm_(body_params, CLIP)
             optimizer.step()
             step += 1
             running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
