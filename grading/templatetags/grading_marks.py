@@ -19,7 +19,8 @@ def with_evidence(response: str, grade: Any) -> SafeString:
     """Escaped response text (line breaks kept) with <mark> around the evidence of each key point
     of `grade` (a Grade, or None before grading)."""
     details = getattr(grade, "details", None) or {}
-    points = details.get("key_points") if isinstance(details.get("key_points"), list) else []
+    found = details.get("key_points")
+    points = found if isinstance(found, list) else []
     return mark_safe(marked_html(str(response or ""), points, gettext("Key point")))  # noqa: S308 - escaped in marked_html
 
 
