@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run   - set up everything and run web + worker + beat on the embedded default (SQLite, filesystem broker)
-#   make test  - set up everything and run ruff + the whole test suite on PostgreSQL + Redis
+#   make test  - set up everything, run ruff, the layer contracts and mypy, then the whole test suite on PostgreSQL + Redis
 #   make train - rebuild the trained free-text judge from ../shared/data/asag (about an hour here)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -33,8 +33,13 @@ $(TRAIN_STAMP): $(STAMP) requirements-train.txt
 
 install-train: $(TRAIN_STAMP)
 
+# Lint: ruff (rules and format), the import-linter contracts (.importlinter: the layers of
+# docs/architecture.md), mypy with django-stubs (pyproject.toml [tool.mypy]; it imports the settings).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	SECRET_KEY=lint-only $(BIN)/mypy
 
 services:
 	@scripts/ensure-services.sh

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
+from django.utils import translation
 
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
@@ -17,6 +18,16 @@ from classroom.celery import app as celery_app
 def fast_password_hasher(settings):
     """Tests create many users: a fast hasher instead of PBKDF2 (~0.6 s a password) keeps them quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts in the default language. A request with a language cookie leaves its
+    language active in the thread (LocaleMiddleware activates it, nothing deactivates it), so a
+    service's messages in the next test depended on which test ran before."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from classroom.api_conventions import StrictSerializer
+from common.api import StrictSerializer
 
 from . import selectors, services
 from .models import ApiToken
@@ -122,7 +122,7 @@ class TokenListView(generics.ListAPIView):
     serializer_class = TokenInfoSerializer
     filter_backends: list = []
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.user_tokens(self.request.user)
 
 

@@ -16,6 +16,7 @@ from django.views.i18n import set_language
 
 from . import selectors, services
 from .forms import PreferencesForm
+from .http import SignedInRequest
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -38,7 +39,7 @@ class LoginView(auth_views.LoginView):
     remembered on the account; otherwise the account's language is applied to this browser.
     """
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -60,7 +61,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(request.POST or None, initial={"language": user.language, "time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
@@ -80,7 +81,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
     if services.token_revoke(user=request.user, token_id=token_id):
         messages.success(request, _("The API token is revoked."))
     return redirect("preferences")
@@ -88,7 +89,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+def tokens_revoke_all(request: SignedInRequest) -> HttpResponse:
     count = services.tokens_revoke_all(user=request.user)
     if count:
         messages.success(request, _("All your API tokens are revoked."))

@@ -100,7 +100,7 @@ def ensure_database() -> None:
 
 def objective_questions(course):
     """Six objective questions of the course (created once, in a chapter of their own)."""
-    from quizzes.models import AcceptedAnswer, Chapter, Choice, Question, QuestionKind
+    from bank.models import AcceptedAnswer, Chapter, Choice, Question, QuestionKind
 
     chapter, _ = Chapter.objects.get_or_create(course=course, number=99, defaults={"title": "Benchmark: objective"})
     specs = {
@@ -257,12 +257,13 @@ def build_exam(students: int, answers: int, seed: int) -> Exam:
     from django.utils import timezone
 
     from accounts.models import User
+    from bank.bank_import import bank_import, read_bank
+    from bank.bank_rubrics import read_rubrics, rubrics_beside
+    from bank.models import Question, QuestionKind
     from classes.models import Enrollment, Section
     from quizzes import authoring
     from quizzes import services as quiz_services
-    from quizzes.bank_import import bank_import, read_bank
-    from quizzes.bank_rubrics import read_rubrics, rubrics_beside
-    from quizzes.models import Answer, Assignment, Question, QuestionKind
+    from quizzes.models import Answer, Assignment
 
     started = time.monotonic()
     course = bank_import(read_bank(BANK), rubrics=read_rubrics(rubrics_beside(BANK))).course
@@ -342,12 +343,12 @@ def queries_per_chunk(exam: Exam) -> tuple[int, int]:
     from django.test.utils import CaptureQueriesContext
 
     from grading import services
+    from grading import services as grading_services
     from grading.models import GradingJob
-    from quizzes import services as quiz_services
 
     try:
         with transaction.atomic():
-            quiz_services.attempts_close_due(now=exam.closes)
+            grading_services.attempts_close_due(now=exam.closes)
             job = GradingJob.objects.get(kind=GradingJob.Kind.ASSIGNMENT, assignment=exam.assignment)
             chunk = services.job_plan(job.pk)[0]
             with CaptureQueriesContext(connection) as queries:
@@ -407,10 +408,10 @@ class Run:
 
 def run(exam: Exam, workers: int, chunk_size: int | None, timeout: float) -> Run:
     from classroom.celery import app
+    from grading import services as grading_services
     from grading.models import Grade, GradingJob
     from grading.tests import probes
     from grading.tests.processes import CeleryWorker, peak_rss_mb, stop_all
-    from quizzes import services as quiz_services
 
     reset(exam)
     probes.purge_queues()
@@ -431,7 +432,7 @@ def run(exam: Exam, workers: int, chunk_size: int | None, timeout: float) -> Run
         for worker in pool:
             worker.wait_ready(timeout=120)
         started = time.monotonic()
-        quiz_services.attempts_close_due(now=exam.closes)
+        grading_services.attempts_close_due(now=exam.closes)
         job = GradingJob.objects.get(kind=GradingJob.Kind.ASSIGNMENT, assignment=exam.assignment)
         peak = 0.0
         while True:
@@ -487,7 +488,9 @@ def main() -> None:
     )
     runs = []
     for workers in counts:
-        print(f"grading with {workers} worker process(es), {embed_threads(workers)} model thread(s) each ...", flush=True)
+        print(
+            f"grading with {workers} worker process(es), {embed_threads(workers)} model thread(s) each ...", flush=True
+        )
         runs.append(run(exam, workers, args.chunk_size, args.timeout))
         r = runs[-1]
         print(f"  {r.status} in {r.seconds:.1f}s")

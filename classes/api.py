@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from classes import policy
-from classroom import api_permissions as perms
-from classroom.api_conventions import StrictModelSerializer, StrictSerializer
+from common.api import StrictModelSerializer, StrictSerializer
 
+from . import permissions as perms
 from . import services
 from .models import Enrollment, Section
 

@@ -16,7 +16,7 @@ def validate_time_zone(value: str) -> None:
 class Section(models.Model):
     """A class: one course taught to a group of people in a term, in one time zone."""
 
-    course = models.ForeignKey("quizzes.Course", on_delete=models.PROTECT, related_name="sections")
+    course = models.ForeignKey("bank.Course", on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(_("name"), max_length=200)
     term = models.CharField(_("term"), max_length=100, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])

@@ -19,8 +19,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quizzes.errors import RoleConflict
-from quizzes.models import Course
+from bank.models import Course
+from classes.errors import RoleConflict
 
 from . import policy
 from .models import Enrollment, Section
@@ -157,9 +157,7 @@ def _parse_rows(text: str, report: ImportReport) -> list[_Row]:
     return rows
 
 
-def enrollment_import_csv(
-    *, section: Section, file: IO[bytes] | bytes, actor: User | None = None
-) -> ImportReport:
+def enrollment_import_csv(*, section: Section, file: IO[bytes] | bytes, actor: User | None = None) -> ImportReport:
     """Enrol the students listed in a CSV file (columns username, name, email; UTF-8, BOM or not).
 
     All or nothing: every row is checked first and, if any row is wrong, nothing is written and the
@@ -216,7 +214,7 @@ def enrollment_import_csv(
         conflict = next(iter(policy.student_conflicts(existing.values(), section).values()), None)
         if conflict is not None:
             raise RoleConflict(conflict)
-        new_users = []
+        new_users: list[User] = []
         for row in rows:
             user = existing.get(row.username.lower())
             if user is None:

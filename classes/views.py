@@ -11,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quizzes.errors import ClassroomError
-from quizzes.models import Assignment, Course
+from accounts.http import SignedInRequest
+from bank.models import Course
+from common.errors import ClassroomError
 
 from . import policy, selectors, services
 from .models import Enrollment
@@ -52,7 +53,7 @@ class AssistantForm(forms.Form):
 
 @login_required
 @require_GET
-def section_list(request: HttpRequest) -> HttpResponse:
+def section_list(request: SignedInRequest) -> HttpResponse:
     sections = list(selectors.sections_taught(request.user))
     roles = dict(Enrollment.objects.filter(user=request.user, section__in=sections).values_list("section_id", "role"))
     labels = dict(Enrollment.Role.choices)
@@ -68,7 +69,7 @@ def section_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def section_create(request: HttpRequest) -> HttpResponse:
+def section_create(request: SignedInRequest) -> HttpResponse:
     policy.section_create_somewhere(request.user)
     courses = list(policy.courses_for_new_sections(request.user).order_by("title"))
     form = SectionForm(request.POST or None, courses=courses)
@@ -87,11 +88,10 @@ def section_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_detail(request: SignedInRequest, section_id: int) -> HttpResponse:
     section = section_for(request, section_id)
     assignments = (
-        Assignment.objects.filter(section=section)
-        .select_related("quiz")
+        section.assignments.select_related("quiz")  # quizzes' relation: classes imports no app above it
         .annotate(attempt_count=Count("attempts"))
         .order_by("-opens_at")
     )
@@ -125,7 +125,7 @@ def _import_summary(report: services.ImportReport) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_enrol(request: SignedInRequest, section_id: int) -> HttpResponse:
     section = section_for(request, section_id, policy.section_manage)
     form = EnrolmentUploadForm(request.POST or None, request.FILES or None)
     report = None
@@ -142,7 +142,7 @@ def section_enrol(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def section_assistant_add(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_assistant_add(request: SignedInRequest, section_id: int) -> HttpResponse:
     section = section_for(request, section_id, policy.section_manage)
     form = AssistantForm(request.POST)
     if form.is_valid():

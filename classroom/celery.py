@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 # The schedule lives in code: exam windows are data, so one generic tick serves them all.
 app.conf.beat_schedule = {
     "close-due-attempts-and-windows": {
-        "task": "quizzes.tasks.close_due_work",
+        "task": "grading.tasks.close_due_work",
         "schedule": crontab(),  # every minute
         "options": {"expires": 55},
     },

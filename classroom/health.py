@@ -13,8 +13,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.client_ip import is_local
+
 from .celery import app as celery_app
-from .client_ip import is_local
 
 BROKER_TIMEOUT_SECONDS = 2.0
 

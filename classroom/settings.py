@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    "bank",
     "classes",
     "quizzes",
     "grading",
@@ -148,7 +149,8 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("grading"), Queue("default"))
-CELERY_TASK_ROUTES = {"grading.tasks.*": {"queue": "grading"}}
+# Exact names win over patterns: the windows' tick must not wait behind grading chunks.
+CELERY_TASK_ROUTES = {"grading.tasks.close_due_work": {"queue": "default"}, "grading.tasks.*": {"queue": "grading"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -182,7 +184,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "classroom.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------
@@ -195,15 +197,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["classroom.api_conventions.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.api.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "classroom.api_conventions.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "classroom.api_conventions.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # throttles count the same client address as the lockout
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
@@ -226,11 +228,11 @@ SPECTACULAR_SETTINGS = {
         "GradeStatusEnum": "grading.models.Grade.Status",
         "JobStatusEnum": "grading.models.GradingJob.Status",
         "JobKindEnum": "grading.models.GradingJob.Kind",
-        "QuestionKindEnum": "quizzes.models.QuestionKind",
+        "QuestionKindEnum": "bank.models.QuestionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "classroom.api_conventions.add_error_responses",
+        "common.api.add_error_responses",
     ],
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from quizzes.models import Question, QuestionKind
+from bank.models import Question, QuestionKind
 
 from .engine.types import AcceptedItem, Choice, NumericKey, QuestionKey, RubricPoint
 

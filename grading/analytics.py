@@ -3,7 +3,7 @@
 Definitions (each tested on a hand-computed case in grading/tests/test_teach_analytics.py):
 
 - An attempt's *fraction* is its total score / its total max points. Analytics use each student's
-  best attempt (the gradebook's choice: grading.exports.gradebook); answers still waiting for review
+  best attempt (`best_attempts`, the gradebook's choice too); answers still waiting for review
   (no score) are left out of every per-question mean; in an attempt's total they count 0 out of
   their points, as in the gradebook (total of the scores given, max = all drawn points).
 - *Facility* of a question = mean over attempts of score / max points (0 = nobody, 1 = everybody).
@@ -24,15 +24,29 @@ import io
 import statistics
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
 UPPER_LOWER_SHARE = 0.27
 HISTOGRAM_BINS = 10  # 0-10%, 10-20%, ..., 90-100%
+
+T = TypeVar("T")
+
+
+def best_attempts(attempts: Iterable[T], *, student: Callable[[T], int], total: Callable[[T], Decimal]) -> dict[int, T]:
+    """Which attempt of each student counts (the gradebook, the analytics): the highest total of
+    scores given; on a tie the later one. `attempts` in attempt-number order, per student."""
+    best: dict[int, T] = {}
+    for attempt in attempts:
+        who = student(attempt)
+        if who not in best or total(attempt) >= total(best[who]):
+            best[who] = attempt
+    return best
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,12 @@ from django.db.models import Prefetch
 
 from quizzes.models import Answer, Assignment, Attempt, AttemptQuestion
 
-from .analytics import AttemptRow, ItemRow
+from .analytics import AttemptRow, ItemRow, best_attempts
 from .models import Grade
 
 
-def question_label(question) -> str:
-    return f"Q{question.chapter.number}.{question.ref}"
-
-
 def analytics_rows(assignment: Assignment) -> tuple[list[AttemptRow], dict[int, str]]:
-    """Each student's best submitted attempt (highest total; ties: the later one, as the gradebook),
+    """Each student's best submitted attempt (`analytics.best_attempts`, as the gradebook),
     and the labels of the questions in the order they were drawn."""
     current = Prefetch("grades", queryset=Grade.objects.filter(is_current=True), to_attr="current")
     attempts = (
@@ -29,12 +25,12 @@ def analytics_rows(assignment: Assignment) -> tuple[list[AttemptRow], dict[int, 
         .order_by("student_id", "number")
     )
     labels: dict[int, tuple[int, str]] = {}
-    best: dict[int, AttemptRow] = {}
+    rows: list[tuple[int, AttemptRow]] = []
     for attempt in attempts:
         points = {}
         for aq in attempt.attempt_questions.all():
             points[aq.question_id] = aq.points
-            labels.setdefault(aq.question_id, (aq.position, question_label(aq.question)))
+            labels.setdefault(aq.question_id, (aq.position, aq.question.column_label))
         row = AttemptRow(
             attempt.pk, attempt.student.username, attempt.student.shown_name, attempt.started_at, attempt.submitted_at
         )
@@ -54,8 +50,7 @@ def analytics_rows(assignment: Assignment) -> tuple[list[AttemptRow], dict[int, 
                     key_points=key_points if grade.status != Grade.Status.OVERRIDDEN else (),
                 )
             )
-        previous = best.get(attempt.student_id)
-        if previous is None or row.total >= previous.total:
-            best[attempt.student_id] = row
+        rows.append((attempt.student_id, row))
+    best = {s: row for s, (_, row) in best_attempts(rows, student=lambda r: r[0], total=lambda r: r[1].total).items()}
     ordered = dict(sorted(((qid, v) for qid, v in labels.items()), key=lambda kv: (kv[1][0], kv[0])))
     return sorted(best.values(), key=lambda r: r.username), {qid: label for qid, (_pos, label) in ordered.items()}

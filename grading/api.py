@@ -21,15 +21,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bank.models import Question
+from classes import permissions as perms
 from classes import policy
 from classes.models import Section
-from classroom import api_permissions as perms
-from classroom.api_conventions import StrictSerializer
-from quizzes import release
-from quizzes import selectors as quiz_selectors
-from quizzes.models import Answer, Assignment, Attempt, Question
+from common.api import StrictSerializer
+from quizzes import windows
+from quizzes.models import Answer, Assignment, Attempt
 
-from . import exports, selectors, services
+from . import exports, release, selectors, services
 from .models import Grade, GradingJob
 
 # --- a student's own released grades -------------------------------------------------------------
@@ -71,9 +71,9 @@ class ReleasedAttemptSerializer(serializers.Serializer):
     answers = ReleasedAnswerSerializer(many=True)
 
     def to_representation(self, attempt: Attempt) -> dict[str, Any]:
-        rows = quiz_selectors.attempt_rows(attempt)
+        rows = selectors.attempt_rows(attempt)
         shown = release.attempt_release(attempt, self.context["now"], questions=[r.item.question for r in rows])
-        score, max_score = quiz_selectors.attempt_total(rows)
+        score, max_score = selectors.attempt_total(rows)
         answers = []
         for r in rows:
             question = r.item.question
@@ -121,7 +121,7 @@ class MyGradesView(generics.ListAPIView):
 
     def get_queryset(self) -> list[Attempt]:  # type: ignore[override]
         self._now = now = timezone.now()
-        assignments = release.with_answer_window(Assignment.objects.select_related("quiz"))
+        assignments = windows.with_answer_window(Assignment.objects.select_related("quiz"))
         attempts = (
             Attempt.objects.filter(student_id=self.request.user.pk)
             .exclude(status=Attempt.Status.IN_PROGRESS)

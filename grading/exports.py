@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from classes.models import Enrollment
 from quizzes.models import Answer, Assignment, Attempt, AttemptQuestion
 
+from .analytics import best_attempts
 from .models import Grade
 
 BOM = "\ufeff"
@@ -72,14 +73,13 @@ def gradebook(assignment: Assignment) -> tuple[list[GradebookColumn], list[Grade
     """One row per enrolled student, one column per question drawn for anyone, plus the total."""
     attempts = _attempts_with_grades(assignment)
     columns: dict[int, GradebookColumn] = {}
-    best: dict[int, tuple[Attempt, dict[int, Decimal | str], Decimal, Decimal]] = {}
+    scored: list[tuple[Attempt, dict[int, Decimal | str], Decimal, Decimal]] = []
     for attempt in attempts:
         for aq in sorted(attempt.attempt_questions.all(), key=lambda aq: aq.position):
             question = aq.question
-            columns.setdefault(question.pk, GradebookColumn(question.pk, f"Q{question.chapter.number}.{question.ref}"))
-        cells, total, max_total = _attempt_cells(attempt)
-        if attempt.student_id not in best or total >= best[attempt.student_id][2]:
-            best[attempt.student_id] = (attempt, cells, total, max_total)
+            columns.setdefault(question.pk, GradebookColumn(question.pk, question.column_label))
+        scored.append((attempt, *_attempt_cells(attempt)))
+    best = best_attempts(scored, student=lambda s: s[0].student_id, total=lambda s: s[2])
     students = Enrollment.objects.filter(section_id=assignment.section_id, role=Enrollment.Role.STUDENT).select_related(
         "user"
     )
@@ -167,7 +167,7 @@ def answers_csv(assignment: Assignment) -> str:
                     a.attempt.student.username,
                     a.attempt.student.shown_name,
                     a.attempt.number,
-                    f"Q{a.question.chapter.number}.{a.question.ref}",
+                    a.question.column_label,
                     ""
                     if a.response is None
                     else (a.response if isinstance(a.response, str) else "; ".join(map(str, a.response))),

@@ -101,7 +101,7 @@ class GradingJob(models.Model):
         "quizzes.Attempt", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
     )
     question = models.ForeignKey(
-        "quizzes.Question", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
+        "bank.Question", on_delete=models.CASCADE, null=True, blank=True, related_name="grading_jobs"
     )
     total = models.PositiveIntegerField(_("answers to grade"), default=0)
     done = models.PositiveIntegerField(_("answers graded"), default=0)

@@ -19,8 +19,9 @@ from typing import Any, Protocol
 import numpy as np
 from django.db.models import Count, Max, Prefetch
 
+from bank.models import Question, QuestionKind
 from grading.engine.normalize import normalize_text
-from quizzes.models import Answer, Assignment, AttemptQuestion, Question, QuestionKind
+from quizzes.models import Answer, Assignment, AttemptQuestion
 
 from .models import Grade
 from .selectors import SUBMITTED_STATUSES

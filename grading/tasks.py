@@ -20,7 +20,12 @@ logger = logging.getLogger(__name__)
 
 # Database or broker hiccups are worth retrying; a bug is not (it would fail the same way again).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 5}
+RETRY: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
 
 
 class ChunkTask(Task):
@@ -65,6 +70,14 @@ def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
     if redelivered(self) and services.chunk_redelivered(job_id, answer_ids):
         return
     services.chunk_grade(job_id, answer_ids)
+
+
+@shared_task
+def close_due_work() -> dict[str, int]:
+    """The exam windows' tick (beat, every minute; on the default queue, never behind grading
+    chunks): auto-submit overdue attempts with the answers saved so far; start grading closed windows."""
+    attempts, jobs = services.attempts_close_due()
+    return {"auto_submitted": attempts, "jobs_started": jobs}
 
 
 @shared_task

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import SignedInRequest
+from bank.models import Question
 from classes import policy
-from classes.teach import answer_for, assignment_for
-from quizzes.errors import ClassroomError
-from quizzes.models import AttemptQuestion, Question
+from common.errors import ClassroomError
+from quizzes.gates import answer_for, assignment_for
+from quizzes.models import AttemptQuestion
 
 from . import analytics, exports, review, selectors, services
-from .analytics_rows import analytics_rows, question_label
+from .analytics_rows import analytics_rows
 from .models import Grade
 
 
@@ -51,7 +53,7 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def review_queue(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     return render(
         request,
@@ -62,7 +64,7 @@ def review_queue(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def review_question(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
+def review_question(request: SignedInRequest, assignment_id: int, question_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
     groups = review.review_groups(assignment, question)
@@ -72,7 +74,7 @@ def review_question(request: HttpRequest, assignment_id: int, question_id: int) 
         {
             "assignment": assignment,
             "question": question,
-            "label": question_label(question),
+            "label": question.column_label,
             "groups": groups,
             "threshold": review.SAME_MEANING,
             "tab": "review",
@@ -82,7 +84,7 @@ def review_question(request: HttpRequest, assignment_id: int, question_id: int) 
 
 @login_required
 @require_POST
-def review_grade_group(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
+def review_grade_group(request: SignedInRequest, assignment_id: int, question_id: int) -> HttpResponse:
     """One decision for the selected answers of a group (unticked answers stay in the queue: a split)."""
     assignment = assignment_for(request, assignment_id)
     question = _question_in(assignment, question_id)
@@ -112,9 +114,11 @@ def review_grade_group(request: HttpRequest, assignment_id: int, question_id: in
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
+def answer_detail(request: SignedInRequest, answer_id: int) -> HttpResponse:
     """One answer: the response, its current grade with the key points, the audit trail, an override."""
-    answer = answer_for(request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view)
+    answer = answer_for(
+        request, answer_id, policy.answer_grade if request.method == "POST" else policy.answer_staff_view
+    )
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +141,7 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
             "answer": answer,
             "assignment": answer.attempt.assignment,
             "response": review.response_text(answer.response),
-            "label": question_label(answer.question),
+            "label": answer.question.column_label,
             "grade": grade,
             "trail": selectors.grade_history(answer.pk),
             "form": form,
@@ -150,7 +154,7 @@ def answer_detail(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def regrade(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Pick a question; see old -> new per student (a dry run); instructors apply it."""
     rule = policy.assignment_regrade if request.method == "POST" else policy.assignment_staff_view
     assignment = assignment_for(request, assignment_id, rule)
@@ -176,7 +180,7 @@ def regrade(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "teach/regrade.html",
         {
             "assignment": assignment,
-            "questions": [(q, question_label(q)) for q in questions],
+            "questions": [(q, q.column_label) for q in questions],
             "question": question,
             "rows": rows,
             "changes": sum(r.changes for r in rows or []),
@@ -203,7 +207,7 @@ def _fmt(value, digits: int = 2) -> Decimal | str:
 
 @login_required
 @require_GET
-def analytics_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def analytics_page(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     rows, labels, stats = _analytics(assignment)
     counts = analytics.histogram(rows)
@@ -274,7 +278,7 @@ def analytics_table(assignment, table: str) -> tuple[list[str], list[list[object
 
 @login_required
 @require_GET
-def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpResponse:
+def analytics_csv(request: SignedInRequest, assignment_id: int, table: str) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     header, body = analytics_table(assignment, table)
     return _csv_response(
@@ -285,7 +289,7 @@ def analytics_csv(request: HttpRequest, assignment_id: int, table: str) -> HttpR
 
 @login_required
 @require_GET
-def export_gradebook(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def export_gradebook(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.gradebook_csv(assignment), f"{name}-gradebook.csv")
@@ -293,7 +297,7 @@ def export_gradebook(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_answers(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def export_answers(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.answers_csv(assignment), f"{name}-answers.csv")

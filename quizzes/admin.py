@@ -1,17 +1,8 @@
-"""Admin of quizzes, assignments and attempts. The question bank's admin is in `bank_admin`."""
+"""Admin of quizzes, assignments and attempts (the question bank's admin is `bank.admin`)."""
 
 from django.contrib import admin
 
-from . import bank_admin  # noqa: F401 - registers the question bank's admin
-from .models import (
-    Answer,
-    Assignment,
-    Attempt,
-    AttemptQuestion,
-    Extension,
-    Quiz,
-    QuizItem,
-)
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, Quiz, QuizItem
 
 
 class QuizItemInline(admin.TabularInline):

@@ -6,35 +6,21 @@ the platform itself, e.g. the demo seed or a benchmark, which the policy does no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from bank.models import Chapter, Course, Question
 from classes import policy
 from classes.models import Enrollment, Section
-from grading.engine.rubric import propose_rubric
-from grading.engine.types import RubricPoint as EnginePoint
 
-from .models import (
-    Assignment,
-    Chapter,
-    Course,
-    Extension,
-    Question,
-    QuestionKind,
-    Quiz,
-    QuizItem,
-    ReleasePolicy,
-    RubricPoint,
-)
+from .models import Assignment, Extension, Quiz, QuizItem, ReleasePolicy
 
 
 @dataclass(frozen=True)
@@ -89,54 +75,6 @@ def assignment_create(
     assignment.full_clean()
     assignment.save()
     return assignment
-
-
-def question_key_changed(question: Question) -> None:
-    """Raise the question's version: answers graded under the old key can now be regraded."""
-    Question.objects.filter(pk=question.pk).update(version=F("version") + 1)
-    question.refresh_from_db(fields=["version"])
-
-
-@transaction.atomic
-def rubric_replace(
-    *, question: Question, points: Sequence[EnginePoint], proposed: bool = False, bump_version: bool = True
-) -> bool:
-    """Replace the question's rubric. A change to an existing rubric raises the question's version.
-
-    Returns whether anything changed. `proposed` marks a rubric the platform proposed (it is
-    re-proposed when the reference answer changes); a person's edit clears the mark.
-    `bump_version=False` when the caller already raised the version for the same change.
-    """
-    old = [(p.text, p.weight, list(p.keywords)) for p in question.rubric_points.all()]
-    new = [(p.text, float(p.weight), list(p.keywords)) for p in points]
-    if old == new and question.rubric_is_proposed == proposed:
-        return False
-    question.rubric_points.all().delete()
-    RubricPoint.objects.bulk_create(
-        RubricPoint(question=question, text=p.text, weight=p.weight, keywords=list(p.keywords), position=i)
-        for i, p in enumerate(points, start=1)
-    )
-    Question.objects.filter(pk=question.pk).update(rubric_is_proposed=proposed)
-    question.rubric_is_proposed = proposed
-    if old and old != new and bump_version:
-        question_key_changed(question)
-    return True
-
-
-def rubric_propose(question: Question) -> bool:
-    """Propose key points from the reference answer when the question has none, or only proposed ones.
-
-    Never raises the version itself: a proposed rubric changes only with the reference answer,
-    and changing that already raised it.
-    """
-    if question.kind != QuestionKind.FREE_TEXT or not question.reference_answer.strip():
-        return False
-    if question.rubric_points.exists() and not question.rubric_is_proposed:
-        return False  # a person's rubric is never replaced
-    points = propose_rubric(question.reference_answer, prompt=question.prompt, lang=question.language)
-    if not points:
-        return False
-    return rubric_replace(question=question, points=points, proposed=True, bump_version=False)
 
 
 def extension_grant(
@@ -216,53 +154,3 @@ def results_release(*, assignment: Assignment, actor: User | None = None, now: d
     if assignment.released_at is not None:
         return assignment
     return assignment_update(assignment=assignment, released_at=now or timezone.now())
-
-
-def question_key_snapshot(question: Question) -> tuple:
-    """What a question is graded against: when this changes, its version must be raised.
-
-    The key is everything the grader reads to score an answer: the kind, the reference answer
-    (outer whitespace ignored), the numeric value and tolerances, `min_items`, the choices with
-    their correct flags (in order for true/false, where the first choice means "true"; as a set
-    otherwise), the accepted answers with synonyms and regex flags, and the rubric points with
-    weights and keywords. Not the key: the prompt (fixing a typo must not invalidate grades),
-    points (each attempt keeps its own), language, focus, source marks, errata, placement.
-    Reads the prefetched `choices`, `accepted_answers` and `rubric_points` when present.
-    """
-    choices = [(c.text.strip(), c.is_correct) for c in question.choices.all()]
-    accepted = sorted((a.text.strip(), tuple(a.synonyms or ()), a.is_regex) for a in question.accepted_answers.all())
-    rubric = sorted((p.text.strip(), float(p.weight), tuple(p.keywords or ())) for p in question.rubric_points.all())
-    return (
-        question.kind,
-        (question.reference_answer or "").strip(),
-        question.numeric_value,
-        question.numeric_abs_tolerance,
-        question.numeric_rel_tolerance,
-        question.min_items,
-        tuple(choices) if question.kind == QuestionKind.TRUE_FALSE else tuple(sorted(choices)),
-        tuple(accepted),
-        tuple(rubric),
-    )
-
-
-def question_edited(
-    *, question: Question, key_before: tuple | None, reference_before: str | None, rubric_edited: bool
-) -> bool:
-    """After a person saved a question (and its choices, accepted answers, rubric) in one go:
-    a rubric they edited becomes theirs (no longer re-proposed); otherwise a proposed rubric
-    follows a changed reference answer; and the version is raised once if the key changed
-    (`key_before` is None for a new question). Returns whether the key changed."""
-    if rubric_edited:
-        if question.rubric_is_proposed:
-            Question.objects.filter(pk=question.pk).update(rubric_is_proposed=False)
-            question.rubric_is_proposed = False
-    elif key_before is None or reference_before != question.reference_answer:
-        rubric_propose(_with_key(question.pk))
-    if key_before is None or question_key_snapshot(_with_key(question.pk)) == key_before:
-        return False
-    question_key_changed(question)
-    return True
-
-
-def _with_key(question_id: int) -> Question:
-    return Question.objects.prefetch_related("choices", "accepted_answers", "rubric_points").get(pk=question_id)

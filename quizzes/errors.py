@@ -1,67 +1,31 @@
-"""Errors a student or instructor action can meet. Each carries a message fit to show a person.
-
-`ClassroomError` is the platform's base error: the API answers every one in its one error format
-(`classroom.api_conventions`), the pages show the message. The policy's refusals
-(`classes.policy`) are also Django's own 404 and 403, so a page that does not catch them answers
-with the standard 404 / 403 pages, and the API with the matching status.
-"""
+"""What a student's or an instructor's action on quizzes, assignments and attempts can meet
+(kinds of `common.errors`: a `Conflict` is answered 409 by the API, the others 400)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from common.errors import ClassroomError, Conflict
 
 
-class ClassroomError(Exception):
-    """A refused action. `message` is shown as is; `code` is stable for the API."""
-
-    code = "refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PolicyRefusal(ClassroomError):
-    """The authorization policy refused an action (`classes.policy`)."""
-
-    code = "permission_denied"
-
-
-class NotPermitted(PolicyRefusal, PermissionDenied):
-    """403: the actor may see the object but not do this (an assistant changing an assignment)."""
-
-
-class NotVisible(PolicyRefusal, Http404):
-    """404: the actor may not even know the object exists (another section's work)."""
-
-    code = "not_found"
-
-
-class NotEnrolled(NotPermitted):
-    code = "not_enrolled"
-
-
-class RoleConflict(ClassroomError):
-    """A person cannot be a student and staff of the same course at once."""
-
-    code = "role_conflict"
-
-
-class WindowNotOpen(ClassroomError):
+class WindowNotOpen(Conflict):
     code = "window_not_open"
 
 
-class AttemptLimitReached(ClassroomError):
+class AttemptLimitReached(Conflict):
     code = "attempt_limit_reached"
 
 
-class DeadlinePassed(ClassroomError):
+class DeadlinePassed(Conflict):
     code = "deadline_passed"
 
 
-class AttemptClosed(ClassroomError):
+class AttemptClosed(Conflict):
     code = "attempt_closed"
+
+
+class AttemptInProgress(Conflict):
+    """Staff act on an attempt the student may still change (grading it before it is submitted)."""
+
+    code = "attempt_in_progress"
 
 
 class InvalidResponse(ClassroomError):
@@ -70,9 +34,3 @@ class InvalidResponse(ClassroomError):
 
 class AnswerTooLong(ClassroomError):
     code = "answer_too_long"
-
-
-class AttemptInProgress(ClassroomError):
-    """Staff act on an attempt the student may still change (grading it before it is submitted)."""
-
-    code = "attempt_in_progress"

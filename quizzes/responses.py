@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from classroom.json_input import text_problem
+from bank.models import Question, QuestionKind
+from common.json_input import text_problem
 
 from .errors import AnswerTooLong, InvalidResponse
-from .models import Question, QuestionKind
 
 CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE}
 

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
 from classes import policy
 from classes.models import Enrollment, Section
-from grading.models import Grade
 
-from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem
-
-
-def _answers_without_grade() -> QuerySet[Answer]:
-    """Answers of the outer attempt that have no current grade yet (for Exists / filter)."""
-    current = Grade.objects.filter(answer=OuterRef("pk"), is_current=True)
-    return Answer.objects.filter(attempt=OuterRef("pk")).exclude(Exists(current))
+from .models import Answer, Assignment, Attempt, Extension, QuizItem
 
 
 def student_sections(user: User) -> QuerySet[Section]:
@@ -36,20 +28,22 @@ class StudentAssignments:
     closed: list[Assignment]
 
 
-def student_assignments(user: User, now: datetime) -> StudentAssignments:
+def student_assignments(user: User, now: datetime, *, attempts: QuerySet[Attempt] | None = None) -> StudentAssignments:
+    """The student's assignments, open / upcoming / closed for them, each with `my_attempts` (from
+    `attempts`, e.g. annotated by grading for the release rule) and `attempts_used`."""
     assignments = (
         Assignment.objects.filter(section__enrollments__user=user, section__enrollments__role=Enrollment.Role.STUDENT)
         .select_related("quiz", "section")
         .annotate(
             attempts_used=Count("attempts", filter=Q(attempts__student=user), distinct=True),
-            # what the release rule reads (quizzes.release.answerable_until), loaded with the list
+            # what the release rule reads (quizzes.windows.answerable_until), loaded with the list
             latest_running_deadline=Max("attempts__deadline", filter=Q(attempts__status=Attempt.Status.IN_PROGRESS)),
         )
         .prefetch_related(
             Prefetch(
                 "attempts",
-                queryset=Attempt.objects.filter(student=user)
-                .annotate(engine_done=~Exists(_answers_without_grade()))
+                queryset=(attempts if attempts is not None else Attempt.objects.all())
+                .filter(student=user)
                 .order_by("number"),
                 to_attr="my_attempts",
             ),
@@ -82,6 +76,36 @@ def open_for_student(assignment: Assignment, now: datetime) -> bool:
     return assignment.opens_at <= now < assignment.closes_for_me  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class StartState:
+    """May the student start? The one rule the dashboard and the start page show (the service,
+    `attempt_start`, enforces it again under a lock)."""
+
+    is_open: bool  # open for this student now (an extension moves their close)
+    in_progress: Attempt | None
+    attempts_left: int
+
+    @property
+    def may_start(self) -> bool:
+        """A new attempt: open, none in progress, an attempt left (the dashboard's Start button)."""
+        return self.is_open and self.in_progress is None and self.attempts_left > 0
+
+    @property
+    def may_enter(self) -> bool:
+        """The start page's button: start a new attempt, or continue the one in progress."""
+        return self.is_open and (self.in_progress is not None or self.attempts_left > 0)
+
+
+def start_state(assignment: Assignment, attempts: list[Attempt], now: datetime) -> StartState:
+    """`attempts`: the student's attempts at the assignment (all of them, any status)."""
+    in_progress = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+    return StartState(
+        is_open=open_for_student(assignment, now),
+        in_progress=in_progress,
+        attempts_left=max(0, assignment.max_attempts - len(attempts)),
+    )
+
+
 def student_assignment(assignment_id: int, user: User) -> Assignment:
     assignment = (
         Assignment.objects.filter(
@@ -108,31 +132,6 @@ def student_attempt(attempt_id: int, user: User) -> Attempt:
     return attempt
 
 
-@dataclass
-class AttemptRow:
-    item: AttemptQuestion
-    answer: Answer | None
-    grade: Grade | None
-
-
-def attempt_rows(attempt: Attempt) -> list[AttemptRow]:
-    items = list(
-        attempt.attempt_questions.select_related("question").prefetch_related("question__choices").order_by("position")
-    )
-    answers = {
-        a.question_id: a
-        for a in attempt.answers.prefetch_related(
-            Prefetch("grades", queryset=Grade.objects.filter(is_current=True), to_attr="current_grades")
-        )
-    }
-    rows = []
-    for item in items:
-        answer = answers.get(item.question_id)
-        grade = answer.current_grades[0] if answer and answer.current_grades else None
-        rows.append(AttemptRow(item, answer, grade))
-    return rows
-
-
 def assignment_question_count(assignment: Assignment) -> int:
     """How many questions an attempt at the assignment holds (fixed items plus random draws)."""
     counted = QuizItem.objects.filter(quiz_id=assignment.quiz_id).aggregate(
@@ -140,31 +139,6 @@ def assignment_question_count(assignment: Assignment) -> int:
         drawn=Coalesce(Sum("draw_count", filter=Q(question__isnull=True)), 0),
     )
     return counted["fixed"] + counted["drawn"]
-
-
-def attempt_grading_done(attempt: Attempt) -> bool:
-    """The engine has graded every answer of a submitted attempt (some may wait for a person).
-
-    Uses the `engine_done` annotation when the attempt was loaded by `student_assignments`;
-    otherwise one query.
-    """
-    if attempt.status == Attempt.Status.GRADED:
-        return True
-    if attempt.status == Attempt.Status.IN_PROGRESS:
-        return False
-    done = getattr(attempt, "engine_done", None)
-    if done is None:
-        done = (
-            not Answer.objects.filter(attempt=attempt)
-            .exclude(Exists(Grade.objects.filter(answer=OuterRef("pk"), is_current=True)))
-            .exists()
-        )
-    return bool(done)
-
-
-def attempt_total(rows: list[AttemptRow]) -> tuple[Decimal, Decimal]:
-    score = sum((r.grade.score for r in rows if r.grade and r.grade.score is not None), Decimal(0))
-    return score, sum((r.item.points for r in rows), Decimal(0))
 
 
 def student_attempts_at(assignment: Assignment, user: User) -> list[Attempt]:

@@ -3,8 +3,9 @@
 Every function validates first (raising a `ClassroomError` whose message is fit to show), then
 writes inside one transaction. The person acting is checked against `classes.policy`: the student
 who starts an attempt, and `actor` for saving and submitting (None: the platform itself, e.g. the
-beat's auto-submit at the deadline). Grading is enqueued with `transaction.on_commit`, so a worker never
-sees an attempt before it is committed, and a broker outage never fails the student's submit.
+beat's auto-submit at the deadline). Grading is enqueued by task name with `transaction.on_commit`
+(`common.queueing`), so a worker never sees an attempt before it is committed, and a broker outage
+never fails the student's submit.
 """
 
 from __future__ import annotations
@@ -16,21 +17,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from bank.models import Question
 from classes import policy
 from classes.models import Enrollment
-from grading import queueing
+from common.errors import NotEnrolled
+from common.queueing import send_task
 
-from .errors import AttemptClosed, AttemptLimitReached, DeadlinePassed, InvalidResponse, NotEnrolled, WindowNotOpen
-from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, Question, QuizItem
+from .errors import AttemptClosed, AttemptLimitReached, DeadlinePassed, InvalidResponse, WindowNotOpen
+from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem
 from .responses import clean_response
 
 logger = logging.getLogger(__name__)
+
+# The grading app's task, sent by name through the broker: quizzes never imports grading.
+GRADE_ATTEMPT = "grading.tasks.grade_attempt"
 
 
 def _now(now: datetime | None) -> datetime:
@@ -197,40 +203,26 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None, actor: User
         # Submitted while the window is open: grade now. After the close the assignment's batch
         # job grades every attempt together, which batches the free-text work far better.
         attempt_id = attempt.pk
-        transaction.on_commit(lambda: queueing.enqueue_attempt_grading(attempt_id))
+        transaction.on_commit(lambda: send_task(GRADE_ATTEMPT, [attempt_id], f"attempt={attempt_id}"))
     logger.info("attempt submitted attempt=%s status=%s", attempt.pk, attempt.status)
     return attempt
 
 
-def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
-    """The beat tick of exam windows: auto-submit overdue attempts, then start one batch grading
-    job for every assignment whose window (plus grace) has closed. Returns (attempts, jobs)."""
-    from grading.services import job_create_for_assignment
-
+def assignments_closed(*, among: QuerySet[Assignment], now: datetime | None = None) -> list[Assignment]:
+    """The assignments of `among` that nobody can answer any more at `now`: their window plus grace
+    has closed, every extension has passed and no attempt is still running. Grading starts their
+    batch job (`grading.services.attempts_close_due`, the beat's tick, passes those without one)."""
     now = _now(now)
-    submitted = attempts_auto_submit_due(now=now)
     cutoff = ExpressionWrapper(F("closes_at") + F("grace_period"), output_field=DateTimeField())
-    closed = (
-        Assignment.objects.annotate(cutoff=cutoff)
-        .filter(cutoff__lt=now)
-        .exclude(grading_jobs__kind="assignment")
-        .prefetch_related("extensions")
-    )
-    jobs = 0
-    for assignment in closed:
-        if extensions_pending(assignment, now):
-            continue  # a student with an extension may still start or save: grade when it has passed
-        with transaction.atomic():
-            jobs += job_create_for_assignment(assignment) is not None
-    return submitted, jobs
+    closed = among.annotate(cutoff=cutoff).filter(cutoff__lt=now).prefetch_related("extensions")
+    # a student with an extension may still start or save: grade when it has passed
+    return [assignment for assignment in closed if not extensions_pending(assignment, now)]
 
 
 def extensions_pending(assignment: Assignment, now: datetime) -> bool:
     """Whether a student's extension keeps the assignment open at `now` (its close + grace not passed)."""
     return (
-        any(
-            assignment.close_for(ext) + assignment.grace_period >= now for ext in assignment.extensions.all()
-        )
+        any(assignment.close_for(ext) + assignment.grace_period >= now for ext in assignment.extensions.all())
         or assignment.attempts.filter(status=Attempt.Status.IN_PROGRESS).exists()
     )
 

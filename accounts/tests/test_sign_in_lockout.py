@@ -2,7 +2,7 @@
 
 After LOGIN_FAILURE_LIMIT (5) wrong passwords for one username from one client address, that
 pair is refused for LOGIN_LOCKOUT_MINUTES, even with the right password, with a 429 and
-Retry-After. The client address is `classroom.client_ip.client_ip`: X-Forwarded-For counts only
+Retry-After. The client address is `common.client_ip.client_ip`: X-Forwarded-For counts only
 behind TRUSTED_PROXY_COUNT proxies, so a new header does not make a new client.
 """
 

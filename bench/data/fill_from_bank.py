@@ -1,7 +1,7 @@
 """Fill or check the `question` and `reference` fields of labelled answers from the shipped bank.
 
 The labelled files (`seed_labelled.jsonl`, `team_labelled.jsonl`) carry each question's prompt and
-reference answer as the project's own parser reads them (`quizzes.bank_format.parse_bank`): the
+reference answer as the project's own parser reads them (`bank.bank_format.parse_bank`): the
 prompt without erratum markers and "(非重点)" tags, the reference as Markdown without the 💻/👦
 source marks. Writers of a labelled file give `question_id` (e.g. `8.I.1`, `14.12`) and the answer
 fields; this script writes the two bank fields, in the files' field order.
@@ -27,7 +27,7 @@ FIELDS = ("id", "question_id", "question", "reference", "answer", "max_points", 
 def bank_questions(path: Path = BANK) -> dict[str, tuple[str, str]]:
     """`<chapter>.<ref>` -> (prompt, reference Markdown), as the importer stores them."""
     sys.path.insert(0, str(ROOT))
-    from quizzes.bank_format import decode_bank_bytes, parse_bank
+    from bank.bank_format import decode_bank_bytes, parse_bank
 
     bank = parse_bank(decode_bank_bytes(path.read_bytes()))
     return {f"{c.number}.{q.ref}": (q.prompt, q.answer_markdown) for c in bank.chapters for q in c.questions}

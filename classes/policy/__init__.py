@@ -1,26 +1,31 @@
 """Who may do what in Classroom: the one authorization policy.
 
 Why here, in `classes`: every right comes from an enrolment (a role in a section, or a superuser),
-and `classes` owns enrolments; the policy sits next to the model it reads. It imports models and
-errors only, never a view, an API module or a service, so the services of every app can call it
-without a cycle, and nothing else decides.
+and `classes` owns enrolments; the policy sits next to the model it reads. It imports the models
+of `classes`, `bank` and `accounts` and the errors of `common` only, never a view, an API module, a
+service or an app above `classes` (the layers contract, docs/architecture.md), so the services of
+every app can call it and nothing else decides. What it needs of the apps above is read off the
+objects it is given (`attempt.student_id`, `answer.attempt.assignment.section_id`) or through the
+ORM relation from the bank's questions to the attempts that drew them
+(`Question.attempt_questions`).
 
 How it is used:
 - The **services** enforce it: `<entity>_<action>(..., actor=user)` calls the rule of the same
   name first, so the pages, the API, the admin and the commands cannot disagree. `actor=None`
   is the platform itself (beat, workers, management commands, imports) and skips the rules.
 - The `/teach/` gates (`classes.teach`) and the DRF permission classes
-  (`classroom.api_permissions`) are thin adapters: they load an object and ask a rule, so a page
+  (`classes.permissions`) are thin adapters: they load an object and ask a rule, so a page
   refuses before it renders a form.
 - Lists use the scopes (`sections_visible`, `questions_visible`, ...): the same rules as querysets.
 
-Refusals (quizzes.errors): `NotVisible` (404, the actor may not even know the object exists) and
+Refusals (`common.errors`): `NotVisible` (404, the actor may not even know the object exists) and
 `NotPermitted` (403, they may see it but not do this), both a `ClassroomError` in the API's one
 error format and Django's own Http404 / PermissionDenied on the pages. Rules by name: `RULES`;
 the table of who gets what is `tests/api/test_permission_matrix.py` and docs/security.md.
 """
 
 from .enrolment import enrollment_check, last_instructor_check, role_conflict, student_conflicts
+from .loading import load
 from .roles import (
     ADMIN,
     STAFF_ROLES,
@@ -101,6 +106,7 @@ __all__ = [
     "is_instructor_of",
     "is_staff_of",
     "last_instructor_check",
+    "load",
     "question_key_view",
     "question_view",
     "questions_visible",

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from quizzes.errors import RoleConflict
+from classes.errors import RoleConflict
 
 from ..models import Enrollment, Section
 from .roles import STAFF_ROLES, Role
@@ -68,9 +68,7 @@ def last_instructor_check(enrollment: Enrollment, new_role: str | None) -> None:
     transaction that writes."""
     if enrollment.role != Role.INSTRUCTOR or new_role == Role.INSTRUCTOR:
         return
-    instructors = Enrollment.objects.select_for_update().filter(
-        section_id=enrollment.section_id, role=Role.INSTRUCTOR
-    )
+    instructors = Enrollment.objects.select_for_update().filter(section_id=enrollment.section_id, role=Role.INSTRUCTOR)
     if len(list(instructors.values_list("pk", flat=True))) > 1:
         return
     if new_role is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from quizzes.models import AttemptQuestion, Course, Question
+from bank.models import Course, Question
 
 from ..models import Enrollment, Section
 
@@ -113,7 +113,5 @@ def questions_visible(actor: Any) -> QuerySet[Question]:
         return Question.objects.all()
     if not signed_in(actor):
         return Question.objects.none()
-    drawn = AttemptQuestion.objects.filter(attempt__student=actor).values("question_id")
-    return Question.objects.filter(chapter__course__in=courses_with_keys(actor)) | Question.objects.filter(
-        pk__in=drawn
-    )
+    drawn = Question.objects.filter(attempt_questions__attempt__student=actor).values("pk")
+    return Question.objects.filter(chapter__course__in=courses_with_keys(actor)) | Question.objects.filter(pk__in=drawn)

@@ -10,12 +10,11 @@ Objects of other apps (assignments, attempts, answers, grading jobs) are read by
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
-from quizzes.errors import NotEnrolled, NotPermitted, NotVisible, PolicyRefusal
-from quizzes.models import AttemptQuestion
+from common.errors import NotEnrolled, NotPermitted, NotVisible, PolicyRefusal
 
 from .roles import (
     ADMIN,
@@ -33,7 +32,11 @@ Rule = Callable[[Any, Any], None]
 RULES: dict[str, Rule] = {}
 
 
-def rule(function: Rule) -> Rule:
+R = TypeVar("R", bound=Rule)
+
+
+def rule(function: R) -> R:
+    """Register a rule by its name (`RULES`), keeping its own signature."""
     RULES[function.__name__] = function
     return function
 
@@ -143,7 +146,7 @@ def question_view(actor: Any, question: Any) -> None:
     attempt that holds it (never the bank ahead of an exam)."""
     if allows(question_key_view, actor, question):
         return
-    if not (signed_in(actor) and AttemptQuestion.objects.filter(question=question, attempt__student=actor).exists()):
+    if not (signed_in(actor) and question.attempt_questions.filter(attempt__student=actor).exists()):
         raise _not_found()
 
 

@@ -1,8 +1,8 @@
 import factory
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import CourseFactory
 from classes.models import Enrollment, Section
-from quizzes.tests.factories import CourseFactory
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

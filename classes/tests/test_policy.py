@@ -7,11 +7,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import QuestionFactory
 from classes import policy
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
-from quizzes.errors import NotPermitted, NotVisible
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory
+from common.errors import NotPermitted, NotVisible
+from quizzes.tests.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,4 +71,6 @@ def test_keys_are_for_staff_of_the_course_who_study_in_none_of_its_sections(sect
     assert not policy.allows(policy.question_key_view, student, question)
     Enrollment.objects.create(section=sibling, user=assistant, role=Enrollment.Role.STUDENT)  # legacy data
     assert not policy.allows(policy.question_key_view, assistant, question)
-    assert not policy.allows(policy.question_key_view, EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, question)
+    assert not policy.allows(
+        policy.question_key_view, EnrollmentFactory(role=Enrollment.Role.INSTRUCTOR).user, question
+    )

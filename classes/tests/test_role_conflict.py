@@ -17,11 +17,11 @@ from rest_framework.test import APIClient
 from accounts.services import token_create
 from accounts.tests.factories import UserFactory
 from classes import services
+from classes.errors import RoleConflict
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading.tests import probes
 from grading.tests.processes import database_url
-from quizzes.errors import RoleConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.conf import settings
 def test_api_conventions_can_be_the_first_api_module_imported():
     # It used to import rest_framework.views at module level, whose import reads the API settings
     # that name this very module: a circular import that crashed the Celery worker at start.
-    code = "import django; django.setup(); import classroom.api_conventions; import rest_framework.views"
+    code = "import django; django.setup(); import common.api; import rest_framework.views"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "classroom.settings", "SECRET_KEY": "x"}
     done = subprocess.run(
         [sys.executable, "-c", code],

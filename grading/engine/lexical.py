@@ -20,6 +20,9 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .normalize import has_cjk as has_cjk  # the one detector of CJK text, for the graders
+
+# Han characters: the runs jieba segments into words (`has_cjk`, any CJK script, is `normalize`'s).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
 _CJK_RE = re.compile(rf"[{CJK}]")
@@ -110,10 +113,6 @@ _STEMMER = snowballstemmer.stemmer("english")
 def fold(text: str) -> str:
     """NFKC + casefold + collapsed whitespace: the comparison form of every text."""
     return _TOKEN_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
 
 
 @lru_cache(maxsize=1)

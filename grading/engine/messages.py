@@ -1,8 +1,9 @@
 """Feedback sentences of the scoring core, one small catalogue per language.
 
-Graders never build sentences inline: they call `message(lang, key, **values)`, so a translation
-fix is one edit here. Keys missing in a language fall back to English; an unknown language is
-treated as English. Other graders may add their own keys to both catalogues.
+The engine's one feedback catalogue: graders never build sentences inline, they call
+`message(lang, key, **values)` (or read `MESSAGES[lang]`, as the free-text feedback does), so a
+translation fix is one edit here. Keys missing in a language fall back to English; an unknown
+language is treated as English. A grader adds its keys to both languages.
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enum_duplicates": "Items given more than once count once.",
         "list_separator": ", ",
         "sentence_separator": " ",
+        # free text (free_text.build_feedback): one line per judgement, then a note per flag
+        "covered": "Covered: {items}.",
+        "partly": "Partly covered: {items}.",
+        "contradicted": "Contradicts: {items}.",
+        "missing": "Missing: {items}.",
+        "no_reference": "This question has no reference answer or rubric; it needs a person to grade it.",
+        "truncated": "Only the first {limit} characters were scored.",
+        "keyword_stuffing": "The answer lists key terms without explaining them.",
+        "repeats_question": "The answer mostly repeats the question.",
+        "key_point_separator": "; ",
     },
     "zh": {
         "empty": "未作答。",
@@ -69,6 +80,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enum_duplicates": "重复的要点只计一次。",
         "list_separator": "、",
         "sentence_separator": "",
+        "covered": "已答到：{items}。",
+        "partly": "部分答到：{items}。",
+        "contradicted": "与要点相反：{items}。",
+        "missing": "未答到：{items}。",
+        "no_reference": "该题没有参考答案或评分要点，需要人工评分。",
+        "truncated": "答案过长，只评阅了前 {limit} 个字符。",
+        "keyword_stuffing": "答案只罗列了关键词，没有说明。",
+        "repeats_question": "答案基本是在复述题目。",
+        "key_point_separator": "；",
     },
 }
 

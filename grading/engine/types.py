@@ -87,11 +87,16 @@ class KeyPointFeedback:
 
 @dataclass(frozen=True)
 class Result:
+    """What a grader says about one response. Storage (`grading.services.writing`) reads only these
+    typed fields; `details` is the grader's own diagnostics, stored as they are and never read back."""
+
     score: float
     max_points: float
     feedback: str  # human-readable, in the question's language
     confidence: float  # 0..1
     needs_review: bool
+    grader: str  # the grader and its version that scored it ("obj-1", "ft-2", "ft-3:judge-…"), stored with the grade
+    pending: bool = False  # no score at all: a person must grade it (stored without a score)
     flags: tuple[str, ...] = ()  # e.g. "empty", "truncated", "keyword_stuffing", "repeats_question"
     key_points: tuple[KeyPointFeedback, ...] = ()  # free text: each rubric point covered or missing
     recognised: tuple[str, ...] = ()  # enumeration: the accepted items found

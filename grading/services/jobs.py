@@ -12,13 +12,14 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from quizzes import services as quiz_services
 from quizzes.models import Answer, Assignment, Attempt
 
 from .. import queueing, selectors
@@ -228,13 +229,27 @@ def job_create_for_assignment(assignment: Assignment) -> GradingJob | None:
     return job
 
 
+def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
+    """The beat tick of exam windows: auto-submit overdue attempts (`quizzes.services`), then start
+    one batch grading job for every assignment nobody can answer any more (its window plus grace
+    closed, every extension passed). Returns (attempts, jobs)."""
+    now = now or timezone.now()
+    submitted = quiz_services.attempts_auto_submit_due(now=now)
+    without_job = Assignment.objects.exclude(grading_jobs__kind=GradingJob.Kind.ASSIGNMENT)
+    jobs = 0
+    for assignment in quiz_services.assignments_closed(among=without_job, now=now):
+        with transaction.atomic():
+            jobs += job_create_for_assignment(assignment) is not None
+    return submitted, jobs
+
+
 @dataclass(frozen=True)
 class SweepOutcome:
     attempts: int
     jobs: int
 
 
-def sweep(*, now: object = None) -> SweepOutcome:
+def sweep(*, now: datetime | None = None) -> SweepOutcome:
     """Find work a lost message left behind and hand it to the workers again."""
     now = now or timezone.now()
     attempt_ids = selectors.attempts_awaiting_grading(now=now)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from classes import policy
-from quizzes.errors import AttemptInProgress, ClassroomError, NotVisible
+from common.errors import ClassroomError, NotVisible
+from quizzes.errors import AttemptInProgress
 from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import queueing

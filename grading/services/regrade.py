@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from bank.models import Question
 from classes import policy
-from quizzes.errors import NotVisible
-from quizzes.models import Assignment, Question
+from common.errors import NotVisible
+from quizzes.models import Assignment
 
 from .. import queueing, selectors
 from ..models import Grade, GradingJob

@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from quizzes.models import Answer, Attempt, AttemptQuestion, Question
+from bank.models import Question
+from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import adapters
-from ..engine.batch import ENGINE_VERSION, grade_batch
+from ..engine.batch import grade_batch
 from ..engine.types import OBJECTIVE_KINDS, GradedExample, Result
 from ..models import Grade, GradingJob
 
@@ -101,11 +102,10 @@ def _load_questions(question_ids: Iterable[int]) -> dict[int, Question]:
 def _new_grade(
     answer: Answer, question: Question, result: Result, max_points: Decimal, examples: Sequence[Example]
 ) -> Grade:
-    pending = result.details.get("pending", False)
     return Grade(
         answer_id=answer.pk,
         status=Grade.Status.NEEDS_REVIEW if result.needs_review else Grade.Status.AUTO,
-        score=None if pending else adapters.to_points(result.score),
+        score=None if result.pending else adapters.to_points(result.score),
         max_points=max_points,
         feedback=result.feedback,
         details={
@@ -125,7 +125,7 @@ def _new_grade(
         },
         confidence=result.confidence,
         grader=question.kind,
-        grader_version=str(result.details.get("grader") or ENGINE_VERSION),
+        grader_version=result.grader,
         question_version=question.version,
         calibration_examples=[e.grade_id for e in examples],
     )
@@ -166,7 +166,9 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
         try:
             key = adapters.question_key(question, max_points)
             graded = [
-                GradedExample(adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points))
+                GradedExample(
+                    adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points)
+                )
                 for e in used
             ]
             responses = [adapters.engine_response(question, a.response) for a in group]

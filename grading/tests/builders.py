@@ -14,19 +14,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from bank.models import AcceptedAnswer, Choice, Question, QuestionKind
+from bank.tests.factories import ChapterFactory, QuestionFactory, short_text_question, single_choice_question
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory
 from grading.models import Grade
 from quizzes import services as quiz_services
-from quizzes.models import AcceptedAnswer, Answer, Assignment, Attempt, Choice, Question, QuestionKind
-from quizzes.tests.factories import (
-    AssignmentFactory,
-    ChapterFactory,
-    QuestionFactory,
-    QuizItemFactory,
-    short_text_question,
-    single_choice_question,
-)
+from quizzes.models import Answer, Assignment, Attempt
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 Respond = Callable[[Question, int], Any]
 

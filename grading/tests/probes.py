@@ -13,7 +13,7 @@ from django.db import connection
 from kombu import pools
 
 from classroom.celery import app as celery_app
-from classroom.testing import wait_until
+from common.testing import wait_until
 
 QUEUES = ("grading", "default")
 

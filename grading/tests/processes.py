@@ -21,7 +21,7 @@ from urllib.parse import quote
 import redis
 from django.conf import settings
 
-from classroom.testing import wait_until
+from common.testing import wait_until
 
 CELERY = Path(sys.executable).with_name("celery")
 PROGRESS = re.compile(r"job\.progress job=(?P<job>\d+) kind=\w+ graded=(?P<graded>\d+) skipped=(?P<skipped>\d+)")

@@ -14,11 +14,12 @@ from decimal import Decimal
 import numpy as np
 from django.utils import timezone
 
+from bank.models import Question
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory
 from grading.models import Grade
 from quizzes import services as quiz_services
-from quizzes.models import Answer, Assignment, Attempt, Question
+from quizzes.models import Answer, Assignment, Attempt
 from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 

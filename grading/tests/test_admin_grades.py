@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import single_choice_question
 from grading.models import Grade
 from quizzes import services as quiz_services
-from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 from quizzes.tests.portal_data import grade
 
 pytestmark = pytest.mark.django_db

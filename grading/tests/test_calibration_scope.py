@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from bank.models import Question
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading import services
 from grading.models import Grade, GradingJob
 from grading.services.writing import score_answers
 from quizzes import services as quiz_services
-from quizzes.models import Answer, Assignment, Question
-from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
+from quizzes.models import Answer, Assignment
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,9 @@ def _assignment(section, question) -> Assignment:
 def _submitted_answer(assignment: Assignment, text: str) -> Answer:
     student = EnrollmentFactory(section=assignment.section, role=Enrollment.Role.STUDENT).user
     attempt = quiz_services.attempt_start(assignment=assignment, student=student)
-    answer = quiz_services.answer_save(attempt=attempt, question_id=assignment.quiz.items.get().question_id, response=text)
+    answer = quiz_services.answer_save(
+        attempt=attempt, question_id=assignment.quiz.items.get().question_id, response=text
+    )
     quiz_services.attempt_submit(attempt=attempt)
     return answer
 
@@ -60,9 +64,7 @@ def test_an_override_in_section_a_does_not_move_section_b_grades(section, questi
     before = score_answers([answer_b], {question.pk: question}).graded[0][1].score
 
     # when an assistant of section A zeroes three good answers there
-    services.grade_override(
-        answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", actor=assistant
-    )
+    services.grade_override(answer_ids=[a.pk for a in answers_a[:3]], score=0, reason="strict marking", actor=assistant)
 
     # then section B's answer is scored as before, with no examples
     after = score_answers([answer_b], {question.pk: question}).graded[0][1]
@@ -88,7 +90,7 @@ def test_each_grade_records_the_examples_of_its_own_assignment(section, question
 
 
 def test_objective_grades_record_no_examples(section, assistant):
-    from quizzes.tests.factories import single_choice_question
+    from bank.tests.factories import single_choice_question
 
     question = single_choice_question(chapter__course=section.course)
     assignment = _assignment(section, question)

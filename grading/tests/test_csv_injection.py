@@ -18,9 +18,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from grading import exports
 from grading.tests.teach_data import graded_exam
-from quizzes.tests.factories import ChapterFactory, QuestionFactory
 
 D = Decimal
 HOSTILE = [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from classroom.testing import wait_until
+from bank.tests.factories import QuestionFactory, single_choice_question
+from common.testing import wait_until
 from grading.models import Grade
 from quizzes import services
 from quizzes.models import Attempt
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.worker
 

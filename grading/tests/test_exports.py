@@ -6,11 +6,12 @@ import io
 import pytest
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import short_text_question, single_choice_question
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from grading import exports, services
 from quizzes import services as quiz_services
-from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, short_text_question, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 

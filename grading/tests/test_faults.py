@@ -263,7 +263,7 @@ def test_nothing_is_lost_while_the_broker_is_down(section, private_broker, caplo
     late = open_class.attempts[2:]
     saved = sorted(Answer.objects.filter(attempt__in=late).values_list("pk", "response"))
     seconds = []
-    with caplog.at_level(logging.ERROR, logger="grading.queueing"):
+    with caplog.at_level(logging.ERROR, logger="common.queueing"):
         # four students submit
         for attempt in late:
             started = time.monotonic()
@@ -271,7 +271,7 @@ def test_nothing_is_lost_while_the_broker_is_down(section, private_broker, caplo
             seconds.append(time.monotonic() - started)
             assert submitted.status == Attempt.Status.SUBMITTED
         # and beat closes the other exam's window: its attempts are auto-submitted, its job created
-        assert quiz_services.attempts_close_due(now=closing_class.closes) == (4, 1)
+        assert services.attempts_close_due(now=closing_class.closes) == (4, 1)
 
     # then every submit succeeded and was stored; each enqueue error was logged, not raised
     failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("enqueue failed")]
@@ -286,7 +286,7 @@ def test_nothing_is_lost_while_the_broker_is_down(section, private_broker, caplo
     # when the broker is back (empty) and the sweeper runs once its delays have passed
     server.start()
     caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="grading.queueing"):
+    with caplog.at_level(logging.ERROR, logger="common.queueing"):
         outcome = services.sweep(now=timezone.now() + max(selectors.SWEEP_AFTER, STALL_AFTER) + timedelta(seconds=1))
     assert outcome == SweepOutcome(attempts=4, jobs=1)
     assert not [r for r in caplog.records if r.getMessage().startswith("enqueue failed")]
@@ -311,7 +311,7 @@ def test_two_workers_share_one_assignment_job_without_double_grading(section, he
     # when the window closes; while the first chunks are in flight their rows are held, so that
     # each worker is inside a chunk of its own at the same moment
     with probes.rows_held(class_.answer_ids()):
-        assert quiz_services.attempts_close_due(now=class_.closes) == (24, 1)
+        assert services.attempts_close_due(now=class_.closes) == (24, 1)
         probes.wait_for_lock_waiters(2)
     job = GradingJob.objects.get(assignment=class_.assignment)
     wait_for(lambda: GradingJob.objects.get(pk=job.pk).status == GradingJob.Status.DONE, timeout=90, what="job")

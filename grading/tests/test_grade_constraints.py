@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from bank.tests.factories import single_choice_question
 from grading import services
 from grading.models import Grade
 from quizzes import services as quiz_services
-from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from bank.tests.factories import QuestionFactory
 from grading.models import GradingJob
-from quizzes.monitor import assignment_monitor
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory
+from quizzes.teach.monitor import assignment_monitor
+from quizzes.tests.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 

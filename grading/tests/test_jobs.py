@@ -17,13 +17,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bank.models import QuestionKind
 from grading import selectors, services
 from grading.engine import batch
 from grading.models import Grade, GradingJob
 from grading.services import writing
 from grading.tasks import grade_attempt, grade_chunk
 from quizzes import services as quiz_services
-from quizzes.models import Answer, Assignment, Attempt, QuestionKind
+from quizzes.models import Answer, Assignment, Attempt
 
 from . import probes
 from .builders import (
@@ -45,7 +46,7 @@ def empty_queues():
 
 def assignment_job(exam_) -> GradingJob:
     """Close the window the way beat does and return the one batch job it started."""
-    quiz_services.attempts_close_due(now=exam_.closes)
+    services.attempts_close_due(now=exam_.closes)
     return GradingJob.objects.get(kind=GradingJob.Kind.ASSIGNMENT, assignment=exam_.assignment)
 
 
@@ -72,7 +73,7 @@ def test_auto_submit_at_deadline_keeps_the_saved_answers(section, student):
     saved = dict(Answer.objects.filter(attempt=attempt).values_list("question_id", "response"))
 
     # when the deadline passes and beat ticks
-    submitted, _jobs = quiz_services.attempts_close_due(now=attempt.deadline + timedelta(seconds=1))
+    submitted, _jobs = services.attempts_close_due(now=attempt.deadline + timedelta(seconds=1))
 
     # then the attempt is auto-submitted with the saved answers; the unanswered question is an empty answer
     attempt.refresh_from_db()
@@ -96,8 +97,8 @@ def test_closing_the_window_twice_starts_one_job(section):
     class_ = exam(section, objective_questions(section)[:2], students=3)
 
     # when beat ticks twice
-    first = quiz_services.attempts_close_due(now=class_.closes)
-    second = quiz_services.attempts_close_due(now=class_.closes + timedelta(minutes=1))
+    first = services.attempts_close_due(now=class_.closes)
+    second = services.attempts_close_due(now=class_.closes + timedelta(minutes=1))
 
     # then the first tick auto-submits and starts the job; the second does nothing
     assert first == (3, 1)
@@ -114,7 +115,7 @@ def test_closing_the_window_from_two_threads_at_once_starts_one_job_and_sends_on
 
     def tick() -> None:
         try:
-            results.append(quiz_services.attempts_close_due(now=class_.closes))
+            results.append(services.attempts_close_due(now=class_.closes))
         finally:
             connection.close()
 
@@ -565,7 +566,7 @@ def test_sweeper_re_enqueues_a_lost_attempt_and_leaves_one_covered_by_a_batch_jo
         assignment=closed.assignment, student=student, now=now - timedelta(minutes=90)
     )
     quiz_services.attempt_submit(attempt=attempt, now=now - timedelta(minutes=80))
-    assert quiz_services.attempts_close_due(now=now) == (0, 1)
+    assert services.attempts_close_due(now=now) == (0, 1)
 
     # when the sweeper runs before, then after SWEEP_AFTER
     early = services.sweep(now=now + timedelta(minutes=1))

@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import UserFactory
+from bank.services import question_key_changed
+from bank.tests.factories import single_choice_question
+from common.errors import NotPermitted, NotVisible
 from grading import selectors, services
 from grading.models import Grade, GradingJob
 from quizzes import services as quiz_services
-from quizzes.authoring import question_key_changed
-from quizzes.errors import AttemptInProgress, NotPermitted, NotVisible
-from quizzes.tests.factories import AssignmentFactory, QuizItemFactory, single_choice_question
+from quizzes.errors import AttemptInProgress
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,11 @@ def test_override_score_must_fit_the_points(graded_answer, assistant):
 def test_override_replaces_the_current_grade_and_keeps_history(graded_answer, assistant):
     services.grade_override(answer_ids=[graded_answer.pk], score="1.5", reason="Partly right", actor=assistant)
     current = Grade.objects.get(answer=graded_answer, is_current=True)
-    assert (current.status, current.score, current.override_reason) == (Grade.Status.OVERRIDDEN, Decimal("1.5"), "Partly right")
+    assert (current.status, current.score, current.override_reason) == (
+        Grade.Status.OVERRIDDEN,
+        Decimal("1.5"),
+        "Partly right",
+    )
     trail = selectors.grade_history(graded_answer.pk)
     assert [(c.old_score, c.new_score) for c in trail] == [(None, Decimal("0.00")), (Decimal("0.00"), Decimal("1.50"))]
     assert trail[1].by == assistant.shown_name and trail[1].why == "Partly right"
@@ -84,7 +90,9 @@ def test_override_of_an_attempt_in_progress_is_refused_until_it_is_submitted(sec
     question = single_choice_question(chapter__course=section.course)
     QuizItemFactory(quiz=assignment.quiz, question=question)
     attempt = quiz_services.attempt_start(assignment=assignment, student=student)
-    answer = quiz_services.answer_save(attempt=attempt, question_id=question.pk, response=str(question.choices.first().pk))
+    answer = quiz_services.answer_save(
+        attempt=attempt, question_id=question.pk, response=str(question.choices.first().pk)
+    )
 
     # when staff try to grade the answer, then it is refused and nothing is written
     with pytest.raises(AttemptInProgress, match="still in progress"):

@@ -24,12 +24,12 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from grading import analytics
 from grading.analytics_rows import analytics_rows
 from grading.tests.teach_data import graded_exam
-from quizzes.tests.factories import ChapterFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 

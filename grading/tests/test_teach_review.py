@@ -9,19 +9,14 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from bank.tests.factories import ChapterFactory, QuestionFactory, single_choice_question
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from grading import review, selectors, services
 from grading.models import Grade
 from grading.tests.teach_data import FakeEmbedder, graded_exam
 from quizzes import services as quiz_services
-from quizzes.tests.factories import (
-    AssignmentFactory,
-    ChapterFactory,
-    QuestionFactory,
-    QuizItemFactory,
-    single_choice_question,
-)
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +231,7 @@ def choice_exam(section):
 def _change_key(question):
     question.choices.update(is_correct=False)
     question.choices.filter(pk=question.choices.order_by("position").last().pk).update(is_correct=True)
-    from quizzes.authoring import question_key_changed
+    from bank.services import question_key_changed
 
     question_key_changed(question)
 

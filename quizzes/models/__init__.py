@@ -1,5 +1,6 @@
+from bank.models import AcceptedAnswer, AnswerSource, Chapter, Choice, Course, Part, Question, QuestionKind, RubricPoint
+
 from .attempt import Answer, Attempt, AttemptQuestion
-from .bank import AcceptedAnswer, AnswerSource, Chapter, Choice, Course, Part, Question, QuestionKind, RubricPoint
 from .extension import Extension
 from .quiz import Assignment, Quiz, QuizItem, ReleasePolicy
 

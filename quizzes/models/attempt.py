@@ -64,7 +64,7 @@ class AttemptQuestion(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="attempt_questions")
     position = models.PositiveSmallIntegerField(_("position"))
-    question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey("bank.Question", on_delete=models.PROTECT, related_name="attempt_questions")
     question_version = models.PositiveIntegerField(_("question version"))
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
 
@@ -81,7 +81,7 @@ class AttemptQuestion(models.Model):
 
 class Answer(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey("bank.Question", on_delete=models.PROTECT, related_name="answers")
     response = models.JSONField(_("response"), null=True, blank=True)
     saved_at = models.DateTimeField(_("last saved at"))
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class Quiz(models.Model):
-    course = models.ForeignKey("quizzes.Course", on_delete=models.PROTECT, related_name="quizzes")
+    course = models.ForeignKey("bank.Course", on_delete=models.PROTECT, related_name="quizzes")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -34,8 +34,8 @@ class QuizItem(models.Model):
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(_("position"))
-    question = models.ForeignKey("quizzes.Question", on_delete=models.PROTECT, null=True, blank=True)
-    chapter = models.ForeignKey("quizzes.Chapter", on_delete=models.PROTECT, null=True, blank=True)
+    question = models.ForeignKey("bank.Question", on_delete=models.PROTECT, null=True, blank=True)
+    chapter = models.ForeignKey("bank.Chapter", on_delete=models.PROTECT, null=True, blank=True)
     draw_count = models.PositiveSmallIntegerField(_("questions drawn"), default=1)
     points = models.DecimalField(
         _("points per question"),

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from bank.models import AcceptedAnswer, Choice, Question, QuestionKind, RubricPoint
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from grading.models import Grade
-from quizzes.models import AcceptedAnswer, Answer, Assignment, Attempt, Choice, Question, QuestionKind, RubricPoint
-from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
+from quizzes.models import Answer, Assignment, Attempt
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 REFERENCE = "A compact, meaningful representation of the input. SECRET-REFERENCE"
 RUBRIC = "Mentions compression SECRET-RUBRIC"

@@ -8,18 +8,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bank.tests.factories import QuestionFactory, single_choice_question
 from classes.models import Enrollment
+from common.errors import NotEnrolled
 from quizzes import services
-from quizzes.errors import (
-    AnswerTooLong,
-    AttemptLimitReached,
-    DeadlinePassed,
-    InvalidResponse,
-    NotEnrolled,
-    WindowNotOpen,
-)
+from quizzes.errors import AnswerTooLong, AttemptLimitReached, DeadlinePassed, InvalidResponse, WindowNotOpen
 from quizzes.models import Answer, Attempt
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 

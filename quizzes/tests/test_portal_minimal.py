@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from bank.tests.factories import QuestionFactory, single_choice_question
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from quizzes.models import Answer, Attempt
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 

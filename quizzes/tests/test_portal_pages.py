@@ -11,12 +11,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bank.tests.factories import QuestionFactory
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading.models import Grade
+from grading.selectors import attempt_rows
 from quizzes import authoring, services
 from quizzes.models import Answer, Attempt, ReleasePolicy
-from quizzes.selectors import attempt_rows
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 from quizzes.tests.portal_data import every_kind_assignment, grade, many_questions_assignment, questions_of
 from quizzes.views import answers_digest
 

@@ -11,11 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bank.tests.factories import QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from quizzes import services
 from quizzes.models import Answer, Attempt, ReleasePolicy
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 from quizzes.tests.portal_data import REFERENCE, RUBRIC, every_kind_assignment, grade, questions_of
 
 pytestmark = pytest.mark.django_db

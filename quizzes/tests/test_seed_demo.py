@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
+from bank.models import Question, QuestionKind
 from classes.models import Enrollment, Section
-from quizzes.models import Assignment, Question, QuestionKind
+from quizzes.models import Assignment
 
 pytestmark = pytest.mark.django_db
 

@@ -11,15 +11,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from bank.tests.factories import ChapterFactory, QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
+from grading import services as grading_services
 from grading.models import GradingJob
+from grading.release import results_released
 from quizzes import authoring
 from quizzes import services as quiz_services
 from quizzes.errors import WindowNotOpen
 from quizzes.models import Assignment, Attempt, Quiz
-from quizzes.release import results_released
-from quizzes.tests.factories import AssignmentFactory, ChapterFactory, QuestionFactory, QuizItemFactory
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,20 +162,23 @@ def test_batch_job_waits_until_every_extension_has_passed(assignment, student, s
     later = assignment.closes_at + timedelta(hours=1)
     authoring.extension_grant(assignment=assignment, student=student, closes_at=later)
     after_close = assignment.closes_at + timedelta(minutes=1)
-    quiz_services.attempts_close_due(now=after_close)
+    grading_services.attempts_close_due(now=after_close)
     assert not GradingJob.objects.filter(assignment=assignment, kind="assignment").exists()
     attempt = quiz_services.attempt_start(assignment=assignment, student=student, now=after_close)
-    quiz_services.attempts_close_due(now=after_close + timedelta(minutes=10))
+    grading_services.attempts_close_due(now=after_close + timedelta(minutes=10))
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.IN_PROGRESS
-    assert quiz_services.attempts_close_due(now=after_close + timedelta(minutes=31)) == (1, 0)  # extension still open
+    assert grading_services.attempts_close_due(now=after_close + timedelta(minutes=31)) == (
+        1,
+        0,
+    )  # extension still open
     assert not GradingJob.objects.filter(assignment=assignment, kind="assignment").exists()
-    submitted, jobs = quiz_services.attempts_close_due(now=later + timedelta(seconds=1))
+    submitted, jobs = grading_services.attempts_close_due(now=later + timedelta(seconds=1))
     assert (submitted, jobs) == (0, 1)
 
 
 def test_without_extensions_the_batch_job_starts_at_the_close(assignment):
-    assert quiz_services.attempts_close_due(now=assignment.closes_at + timedelta(seconds=1)) == (0, 1)
+    assert grading_services.attempts_close_due(now=assignment.closes_at + timedelta(seconds=1)) == (0, 1)
 
 
 def test_extension_page_grants(client, assignment, student, instructor):

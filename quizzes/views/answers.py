@@ -13,9 +13,12 @@ from typing import Any
 
 from django.http import QueryDict
 
-from .. import selectors, services
-from ..errors import ClassroomError
-from ..models import Attempt, QuestionKind
+from bank.models import QuestionKind
+from common.errors import ClassroomError
+from grading.selectors import AttemptRow
+
+from .. import services
+from ..models import Attempt
 from ..responses import clean_response
 
 
@@ -29,7 +32,7 @@ class AnswerError:
 class QuestionItem:
     """One question of the attempt page: what to show in its input, and its error, if any."""
 
-    row: selectors.AttemptRow
+    row: AttemptRow
     value: Any
     error: str = ""
 
@@ -42,7 +45,7 @@ class QuestionItem:
         return self.value not in (None, "", [])
 
 
-def posted_responses(post: QueryDict, rows: list[selectors.AttemptRow]) -> dict[int, Any]:
+def posted_responses(post: QueryDict, rows: list[AttemptRow]) -> dict[int, Any]:
     """The form's answers by question id. Enumerations come as a textarea, one item per line."""
     responses: dict[int, Any] = {}
     for row in rows:
@@ -59,7 +62,7 @@ def posted_responses(post: QueryDict, rows: list[selectors.AttemptRow]) -> dict[
 
 
 def save_responses(
-    attempt: Attempt, rows: list[selectors.AttemptRow], responses: Mapping[int, Any], *, actor: Any
+    attempt: Attempt, rows: list[AttemptRow], responses: Mapping[int, Any], *, actor: Any
 ) -> dict[int, AnswerError]:
     """Save every valid response in one call of the service; return the refused ones by question id.
 
@@ -85,7 +88,7 @@ def save_responses(
 
 
 def question_items(
-    rows: list[selectors.AttemptRow],
+    rows: list[AttemptRow],
     posted: Mapping[int, Any] | None = None,
     errors: Mapping[int, AnswerError] | None = None,
 ) -> list[QuestionItem]:

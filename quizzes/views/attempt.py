@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from classroom.json_input import json_problem
+from accounts.http import SignedInRequest
+from common.errors import ClassroomError, NotEnrolled
+from common.json_input import json_problem
+from grading.selectors import attempt_rows
 
 from .. import selectors, services
-from ..errors import AttemptClosed, ClassroomError, DeadlinePassed, NotEnrolled
+from ..errors import AttemptClosed, DeadlinePassed
 from ..models import Attempt, ReleasePolicy
 from ..templatetags.portal import format_moment
 from .answers import posted_responses, question_items, save_responses
@@ -33,7 +36,7 @@ def _overdue(attempt: Attempt) -> bool:
     return attempt.status == Attempt.Status.IN_PROGRESS and timezone.now() > services.accepts_answers_until(attempt)
 
 
-def _submit_overdue(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+def _submit_overdue(request: SignedInRequest, attempt: Attempt) -> HttpResponse:
     services.attempt_submit(attempt=attempt, actor=request.user)
     messages.warning(
         request,
@@ -63,7 +66,7 @@ def release_rule(assignment: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_start(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """GET: the rules of the assignment. POST: start (or continue) the attempt; twice gives one."""
     assignment = selectors.student_assignment(assignment_id, request.user)
     if request.method == "POST":
@@ -76,18 +79,17 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
         return redirect("portal:attempt", attempt_id=attempt.pk)
     now = timezone.now()
     attempts = selectors.student_attempts_at(assignment, request.user)
-    in_progress = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
-    attempts_left = max(0, assignment.max_attempts - len(attempts))
+    state = selectors.start_state(assignment, attempts, now)
     context = {
         "assignment": assignment,
         "now": now,
         "attempts": attempts,
-        "in_progress": in_progress,
-        "attempts_left": attempts_left,
+        "in_progress": state.in_progress,
+        "attempts_left": state.attempts_left,
         "question_count": selectors.assignment_question_count(assignment),
-        "is_open": selectors.open_for_student(assignment, now),
+        "is_open": state.is_open,
         "upcoming": now < assignment.opens_at,
-        "can_start": selectors.open_for_student(assignment, now) and (in_progress is not None or attempts_left > 0),
+        "can_start": state.may_enter,
         "release_rule": release_rule(assignment),
     }
     return render(request, "portal/start.html", context)
@@ -95,14 +97,14 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_detail(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     """The attempt page. POST with `action` = save | review | submit (the timer posts submit at zero)."""
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("portal:receipt", attempt_id=attempt.pk)
     if _overdue(attempt):
         return _submit_overdue(request, attempt)
-    rows = selectors.attempt_rows(attempt)
+    rows = attempt_rows(attempt)
     if request.method == "POST":
         responses = posted_responses(request.POST, rows)
         try:
@@ -161,7 +163,7 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return _json_error(400, "bad_request", _("The answers could not be read; reload the page."))
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return _json_error(409, AttemptClosed.code, _("This attempt has been submitted."), redirect=receipt)
-    rows = selectors.attempt_rows(attempt)
+    rows = attempt_rows(attempt)
     try:
         with timezone.override(attempt.assignment.section.time_zone):
             errors = save_responses(attempt, rows, responses, actor=request.user)
@@ -191,7 +193,7 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_submit(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     """GET: confirm, listing unanswered questions. POST: submit (idempotent)."""
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -205,7 +207,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("portal:receipt", attempt_id=attempt.pk)
     if _overdue(attempt):
         return _submit_overdue(request, attempt)
-    items = question_items(selectors.attempt_rows(attempt))
+    items = question_items(attempt_rows(attempt))
     unanswered = [i for i in items if not i.answered]
     context = {
         **_timer_context(attempt),

@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import release, selectors
+from accounts.http import SignedInRequest
+from grading import release
+from grading.selectors import with_engine_done
+
+from .. import selectors
 from ..models import Assignment, Attempt
 
 
@@ -30,22 +34,22 @@ class AssignmentCard:
 
 
 def _card(assignment: Assignment, now: datetime) -> AssignmentCard:
-    card = AssignmentCard(assignment)
-    for attempt in assignment.my_attempts:  # type: ignore[attr-defined]
+    mine: list[Attempt] = assignment.my_attempts  # type: ignore[attr-defined]
+    state = selectors.start_state(assignment, mine, now)
+    card = AssignmentCard(assignment, in_progress=state.in_progress, attempts_left=state.attempts_left)
+    for attempt in mine:
         attempt.assignment = assignment  # already loaded: no query per attempt
-        if attempt.status == Attempt.Status.IN_PROGRESS:
-            card.in_progress = attempt
-        else:
+        if attempt.status != Attempt.Status.IN_PROGRESS:
             card.attempts.append(AttemptLink(attempt, release.results_released(attempt, now)))
-    card.attempts_left = max(0, assignment.max_attempts - len(assignment.my_attempts))  # type: ignore[attr-defined]
-    card.can_start = selectors.open_for_student(assignment, now) and card.in_progress is None and card.attempts_left > 0
+    card.can_start = state.may_start
     return card
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     now = timezone.now()
-    groups = selectors.student_assignments(request.user, now)
+    # the release rule reads whether grading is done: annotated with the list (grading.selectors)
+    groups = selectors.student_assignments(request.user, now, attempts=with_engine_done(Attempt.objects.all()))
     context = {
         "now": now,
         "sections": list(selectors.student_sections(request.user)),

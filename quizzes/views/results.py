@@ -9,17 +9,22 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import release, selectors
-from ..models import Attempt, QuestionKind
+from accounts.http import SignedInRequest
+from bank.models import QuestionKind
+from grading import release
+from grading.selectors import AttemptRow, attempt_rows, attempt_total
+
+from .. import selectors
+from ..models import Attempt
 from .attempt import release_rule
 
 
-def answers_digest(rows: list[selectors.AttemptRow]) -> str:
+def answers_digest(rows: list[AttemptRow]) -> str:
     """A short fingerprint of the stored answers a student can keep as proof of what was submitted.
 
     The first 16 hex digits of SHA-256 over the JSON list [[question id, stored response], ...] in
@@ -31,11 +36,11 @@ def answers_digest(rows: list[selectors.AttemptRow]) -> str:
 
 
 @login_required
-def attempt_receipt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_receipt(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("portal:attempt", attempt_id=attempt.pk)
-    rows = selectors.attempt_rows(attempt)
+    rows = attempt_rows(attempt)
     context = {
         "attempt": attempt,
         "answered": sum(1 for r in rows if not selectors.response_is_empty(r.answer)),
@@ -59,7 +64,7 @@ class ShownAnswer:
         return not self.entries and not self.text
 
 
-def _answer_display(row: selectors.AttemptRow) -> ShownAnswer:
+def _answer_display(row: AttemptRow) -> ShownAnswer:
     question = row.item.question
     response = row.answer.response if row.answer else None
     if response in (None, "", []):
@@ -81,23 +86,23 @@ def _answer_display(row: selectors.AttemptRow) -> ShownAnswer:
 class ResultRow:
     """One question of the result page, with what may be shown of it now."""
 
-    row: selectors.AttemptRow
+    row: AttemptRow
     shown: ShownAnswer
-    key_shown: bool  # key points, feedback, comment, reference answer (see quizzes.release)
+    key_shown: bool  # key points, feedback, comment, reference answer (see grading.release)
     score_shown: bool  # an objective question's score says right or wrong: part of the key
     hidden_until: datetime | None
 
 
 @login_required
-def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_result(request: SignedInRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.student_attempt(attempt_id, request.user)
     now = timezone.now()
     if not release.results_released(attempt, now):
         messages.info(request, _("Results are not released yet."))
         return redirect("portal:receipt", attempt_id=attempt.pk)
-    rows = selectors.attempt_rows(attempt)
+    rows = attempt_rows(attempt)
     shown = release.attempt_release(attempt, now, questions=[r.item.question for r in rows])
-    score, total = selectors.attempt_total(rows)
+    score, total = attempt_total(rows)
     waiting = sum(1 for r in rows if r.grade is None or r.grade.score is None)
     result_rows = []
     for row in rows:

@@ -16,20 +16,15 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import token_create
 from accounts.tests.factories import UserFactory
+from bank.models import Chapter, Question, RubricPoint
+from bank.tests.factories import ChapterFactory, short_text_question, single_choice_question
 from classes.models import Enrollment, Section
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from grading.models import GradingJob
 from grading.services import grade_answers
 from quizzes import services as quiz_services
-from quizzes.models import Answer, Assignment, Attempt, Chapter, Question, Quiz, RubricPoint
-from quizzes.tests.factories import (
-    AssignmentFactory,
-    ChapterFactory,
-    QuizFactory,
-    QuizItemFactory,
-    short_text_question,
-    single_choice_question,
-)
+from quizzes.models import Answer, Assignment, Attempt, Quiz
+from quizzes.tests.factories import AssignmentFactory, QuizFactory, QuizItemFactory
 
 # Everyone the permission matrix asks: "other_" = of another section of the same course (they share
 # its question bank); the outsider studies in another course.

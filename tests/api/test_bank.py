@@ -5,10 +5,10 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
+from bank.tests.factories import QuestionFactory
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory, SectionFactory
 from quizzes.models import Quiz
-from quizzes.tests.factories import QuestionFactory
 
 from .conftest import World
 

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from classes import policy
-from quizzes.errors import NotPermitted, NotVisible
+from common.errors import NotPermitted, NotVisible
 
 from .conftest import PASSWORD, PERSONAS, World
 

@@ -12,7 +12,7 @@ import pytest
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 from classroom.caches import cache_config
-from classroom.client_ip import client_ip
+from common.client_ip import client_ip
 
 from .conftest import PASSWORD, World
 
@@ -129,7 +129,7 @@ def test_throttle_counts_are_shared_across_processes(world: World, low_rates, se
     ],
 )
 def test_lockout_and_throttles_agree_on_the_client_address(count, remote, forwarded, settings, rf) -> None:
-    """One rule for both: axes' address (classroom.client_ip) is DRF's NUM_PROXIES address."""
+    """One rule for both: axes' address (common.client_ip) is DRF's NUM_PROXIES address."""
     from axes.helpers import get_client_ip_address as axes_client_ip  # needs the app loaded
 
     settings.TRUSTED_PROXY_COUNT = count
@@ -142,7 +142,7 @@ def test_lockout_and_throttles_agree_on_the_client_address(count, remote, forwar
 
 def test_settings_drive_drf_from_the_one_proxy_variable(settings) -> None:
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT
-    assert settings.AXES_CLIENT_IP_CALLABLE == "classroom.client_ip.client_ip"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "common.client_ip.client_ip"
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from classroom.testing import wait_until
+from bank.models import AcceptedAnswer, QuestionKind, RubricPoint
+from bank.tests.factories import QuestionFactory, single_choice_question
+from common.testing import wait_until
 from grading.models import Grade
-from quizzes.models import AcceptedAnswer, Answer, Assignment, Attempt, QuestionKind, RubricPoint
+from quizzes.models import Answer, Assignment, Attempt
 from quizzes.models.quiz import ReleasePolicy
-from quizzes.tests.factories import AssignmentFactory, QuestionFactory, QuizItemFactory, single_choice_question
+from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
 
 pytestmark = pytest.mark.worker
 

@@ -28,18 +28,32 @@ SINGLE = QuestionKey(
     kind="single_choice", max_points=2.0, choices=(Choice("a", "BERT", True), Choice("b", "GPT"), Choice("c", "ELMo"))
 )
 SINGLE_PK = QuestionKey(kind="single_choice", max_points=1.0, choices=(Choice("17", "BERT", True), Choice("18", "GPT")))
-TF_TRUE = QuestionKey(kind="true_false", max_points=1.0, choices=(Choice("true", "True", True), Choice("false", "False")))
-TF_FALSE = QuestionKey(kind="true_false", max_points=1.0, choices=(Choice("true", "True"), Choice("false", "False", True)))
+TF_TRUE = QuestionKey(
+    kind="true_false", max_points=1.0, choices=(Choice("true", "True", True), Choice("false", "False"))
+)
+TF_FALSE = QuestionKey(
+    kind="true_false", max_points=1.0, choices=(Choice("true", "True"), Choice("false", "False", True))
+)
 MULTI = QuestionKey(
     kind="multiple_choice",
     max_points=3.0,
-    choices=(Choice("a", "A", True), Choice("b", "B", True), Choice("c", "C", True), Choice("d", "D"), Choice("e", "E")),
+    choices=(
+        Choice("a", "A", True),
+        Choice("b", "B", True),
+        Choice("c", "C", True),
+        Choice("d", "D"),
+        Choice("e", "E"),
+    ),
 )
 NUMBER = QuestionKey(kind="numeric", max_points=1.0, numeric=NumericKey(1623))
 BERT_FULL = "Bidirectional Encoder Representations from Transformers"
 SHORT = QuestionKey(
-    kind="short_text", max_points=2.0,
-    accepted=(AcceptedItem(BERT_FULL, ("BERT", "双向编码器表示")), AcceptedItem("Model-Agnostic Meta-Learning", ("MAML",))),
+    kind="short_text",
+    max_points=2.0,
+    accepted=(
+        AcceptedItem(BERT_FULL, ("BERT", "双向编码器表示")),
+        AcceptedItem("Model-Agnostic Meta-Learning", ("MAML",)),
+    ),
 )
 PASSIVE_DEFENSE = QuestionKey(
     kind="enumeration",
@@ -152,9 +166,43 @@ def test_single_choice_feedback_in_chinese() -> None:
 
 # --- true / false ----------------------------------------------------------------------------
 
-TRUE_FORMS = [True, "true", "True", "TRUE", "t", "T", "yes", "Yes", "对", "正确", "是", "√", "✓", "真", " 对。", ["对"],
-              "ｔｒｕｅ"]
-FALSE_FORMS = [False, "false", "False", "f", "F", "no", "NO", "错", "错误", "否", "×", "✗", "假", "不对", "错！", ["false"]]
+TRUE_FORMS = [
+    True,
+    "true",
+    "True",
+    "TRUE",
+    "t",
+    "T",
+    "yes",
+    "Yes",
+    "对",
+    "正确",
+    "是",
+    "√",
+    "✓",
+    "真",
+    " 对。",
+    ["对"],
+    "ｔｒｕｅ",
+]
+FALSE_FORMS = [
+    False,
+    "false",
+    "False",
+    "f",
+    "F",
+    "no",
+    "NO",
+    "错",
+    "错误",
+    "否",
+    "×",
+    "✗",
+    "假",
+    "不对",
+    "错！",
+    ["false"],
+]
 
 
 @pytest.mark.parametrize("response", TRUE_FORMS)
@@ -175,8 +223,9 @@ def test_true_false_results_are_objective() -> None:
 
 
 def test_true_false_with_database_choice_ids_and_chinese_texts() -> None:
-    key = QuestionKey(kind="true_false", max_points=1.0, lang="zh",
-                      choices=(Choice("31", "对"), Choice("32", "错", True)))
+    key = QuestionKey(
+        kind="true_false", max_points=1.0, lang="zh", choices=(Choice("31", "对"), Choice("32", "错", True))
+    )
     assert validate_key(key) == []
     assert grade_objective(key, "32").score == 1.0
     assert grade_objective(key, "错").score == 1.0
@@ -230,8 +279,9 @@ def test_multiple_choice_selecting_everything_is_not_full_marks() -> None:
     assert grade_objective(MULTI, ["a", "b", "c", "d", "e"]).score == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("response", ["a,b,c", "a, b, c", "a，b，c", "a;b;c", "a b c", "A、B、C", ["c", "b", "a", "a", "B"],
-                                      {"a", "b", "c"}])
+@pytest.mark.parametrize(
+    "response", ["a,b,c", "a, b, c", "a，b，c", "a;b;c", "a b c", "A、B、C", ["c", "b", "a", "a", "B"], {"a", "b", "c"}]
+)
 def test_multiple_choice_forms_and_duplicates(response: object) -> None:
     assert grade_multiple_choice(MULTI, response).score == 3.0
 
@@ -253,8 +303,9 @@ def test_multiple_choice_feedback_in_chinese_states_policy() -> None:
 # --- numeric ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("response", ["1623", "１６２３", "1,623", "1 623", "1623.0", "1.623e3", "+1623", "1623.", 1623,
-                                      1623.0, ["1623"]])
+@pytest.mark.parametrize(
+    "response", ["1623", "１６２３", "1,623", "1 623", "1623.0", "1.623e3", "+1623", "1623.", 1623, 1623.0, ["1623"]]
+)
 def test_numeric_exact_value_in_many_forms(response: object) -> None:
     result = grade_objective(NUMBER, response)
     assert result.score == 1.0
@@ -378,8 +429,11 @@ def test_short_text_rejects_other_answers(response: str) -> None:
 
 
 def test_short_text_regular_expressions_fullmatch_case_insensitively() -> None:
-    key = QuestionKey(kind="short_text", max_points=1.0,
-                      accepted=(AcceptedItem(r"l(2|two)[ -]?norm", is_regex=True), AcceptedItem(r"欧几里[得德]范数", is_regex=True)))
+    key = QuestionKey(
+        kind="short_text",
+        max_points=1.0,
+        accepted=(AcceptedItem(r"l(2|two)[ -]?norm", is_regex=True), AcceptedItem(r"欧几里[得德]范数", is_regex=True)),
+    )
     assert validate_key(key) == []
     for response in ["L2 norm", "l2-norm", "L2NORM", "ltwo norm", "欧几里德范数", "欧几里得范数。"]:
         assert grade_objective(key, response).score == 1.0, response
@@ -505,8 +559,9 @@ def test_enumeration_words_must_be_whole() -> None:
 
 
 def test_enumeration_overlapping_mentions_count_for_one_item_only() -> None:
-    key = QuestionKey(kind="enumeration", max_points=2.0,
-                      accepted=(AcceptedItem("Training"), AcceptedItem("Adversarial Training")))
+    key = QuestionKey(
+        kind="enumeration", max_points=2.0, accepted=(AcceptedItem("Training"), AcceptedItem("Adversarial Training"))
+    )
     assert grade_objective(key, "adversarial training").recognised == ("Adversarial Training",)
     assert grade_objective(key, "use adversarial training").recognised == ("Adversarial Training",)
     # the clear entry takes "Training", so the ambiguous one gives "Adversarial Training"
@@ -536,7 +591,10 @@ def test_enumeration_recognised_in_order_of_appearance() -> None:
 
 def test_enumeration_feedback_in_chinese() -> None:
     result = grade_objective(PASSIVE_DEFENSE_ZH, "滤波、平滑、dropout")
-    assert result.feedback == "已识别 1 项（需要 4 项）：Filter。还需 3 项才能得满分。重复的要点只计一次。未识别：dropout。"
+    assert (
+        result.feedback
+        == "已识别 1 项（需要 4 项）：Filter。还需 3 项才能得满分。重复的要点只计一次。未识别：dropout。"
+    )
 
 
 def test_enumeration_commas_inside_numbers_do_not_split() -> None:
@@ -547,8 +605,11 @@ def test_enumeration_commas_inside_numbers_do_not_split() -> None:
 
 
 def test_enumeration_synonym_regex_items() -> None:
-    key = QuestionKey(kind="enumeration", max_points=2.0,
-                      accepted=(AcceptedItem(r"l[12] ?norm", is_regex=True), AcceptedItem("dropout")))
+    key = QuestionKey(
+        kind="enumeration",
+        max_points=2.0,
+        accepted=(AcceptedItem(r"l[12] ?norm", is_regex=True), AcceptedItem("dropout")),
+    )
     result = grade_objective(key, "use the L2-norm penalty; Dropout")
     assert result.recognised == (r"l[12] ?norm", "dropout")
 
@@ -563,7 +624,10 @@ def test_enumeration_synonym_regex_items() -> None:
         (dataclasses.replace(SINGLE, choices=()), "no options"),
         (dataclasses.replace(SINGLE, choices=(Choice("a", "A", True), Choice("a", "B"))), "share the same key"),
         (dataclasses.replace(TF_TRUE, choices=(Choice("true", "T", True), Choice("false", "F", True))), "exactly one"),
-        (dataclasses.replace(TF_TRUE, choices=(Choice("x", "maybe", True), Choice("y", "perhaps"))), '"true" and "false"'),
+        (
+            dataclasses.replace(TF_TRUE, choices=(Choice("x", "maybe", True), Choice("y", "perhaps"))),
+            '"true" and "false"',
+        ),
         (dataclasses.replace(TF_TRUE, choices=(Choice("true", "True", True),)), "exactly two"),
         (dataclasses.replace(NUMBER, numeric=None), "needs a numeric key"),
         (dataclasses.replace(NUMBER, numeric=NumericKey(1, abs_tol=-1)), "negative"),
@@ -625,8 +689,12 @@ RESPONSES = st.one_of(
     st.floats(allow_nan=True),
     st.text(max_size=40),
     st.sampled_from(["a", "b", "z", "对", "1623", "1,623", "滤波、图像压缩", "BERT", "Filter; filter"]),
-    st.lists(st.one_of(st.none(), st.integers(0, 20), st.sampled_from(["a", "b", "c", "d", "e", "滤波", "x"]),
-                       st.text(max_size=10)), max_size=6),
+    st.lists(
+        st.one_of(
+            st.none(), st.integers(0, 20), st.sampled_from(["a", "b", "c", "d", "e", "滤波", "x"]), st.text(max_size=10)
+        ),
+        max_size=6,
+    ),
 )
 
 
@@ -644,9 +712,14 @@ def test_score_is_always_within_bounds(key: QuestionKey, response: object) -> No
 @given(key=st.sampled_from(ALL_KEYS), response=RESPONSES)
 def test_remembered_results_equal_fresh_grading(key: QuestionKey, response: object) -> None:
     """True, 1 and "1" must not share a remembered result."""
-    grader = {"single_choice": grade_single_choice, "true_false": grade_true_false, "numeric": grade_numeric,
-              "multiple_choice": grade_multiple_choice, "short_text": grade_short_text,
-              "enumeration": grade_enumeration}[key.kind]
+    grader = {
+        "single_choice": grade_single_choice,
+        "true_false": grade_true_false,
+        "numeric": grade_numeric,
+        "multiple_choice": grade_multiple_choice,
+        "short_text": grade_short_text,
+        "enumeration": grade_enumeration,
+    }[key.kind]
     assert grade_objective(key, response) == grader(key, response)
 
 

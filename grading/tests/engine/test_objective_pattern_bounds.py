@@ -22,7 +22,7 @@ from grading.engine.objective import PATTERN_MAX_CHARS, grade_objective
 from grading.engine.types import AcceptedItem, QuestionKey
 
 ROOT = Path(__file__).resolve().parents[3]
-WILDCARD = r".*a.*a.*a.*a.*b"  # quizzes.interchange.text.wildcard_to_regex("*a*a*a*a*b")
+WILDCARD = r".*a.*a.*a.*a.*b"  # bank.interchange.text.wildcard_to_regex("*a*a*a*a*b")
 EXPONENTIAL = r"(a|aa)+b"
 
 SLOW_CASES = textwrap.dedent(

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from bank.models import Chapter, Course, Question, QuestionKind
+from bank.services import question_create
 from classes.models import Enrollment, Section
 from classes.services import enrollment_add, section_create
 from quizzes.authoring import ItemSpec, assignment_create, quiz_create
-from quizzes.models import AcceptedAnswer, Chapter, Choice, Course, Question, QuestionKind, ReleasePolicy
+from quizzes.models import ReleasePolicy
 
 DEMO_PASSWORD = "classroom-demo"  # noqa: S105 - printed demo login, documented in the README
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
@@ -42,19 +44,19 @@ def _question(
     accepted: tuple[tuple[str, list[str]], ...] = (),
     **fields: object,
 ) -> Question:
-    """One demo question with its choices (text, correct) or accepted answers (text, synonyms)."""
-    question = Question.objects.create(
-        chapter=chapter, ref=str(number), number=number, kind=kind, points=points, prompt=prompt, **fields
+    """One demo question with its choices (text, correct) or accepted answers (text, synonyms),
+    written by the bank's write service like every other question."""
+    return question_create(
+        chapter=chapter,
+        ref=str(number),
+        number=number,
+        kind=kind,
+        points=points,
+        prompt=prompt,
+        choices=choices,
+        accepted=[(text, synonyms, False) for text, synonyms in accepted],
+        **fields,
     )
-    Choice.objects.bulk_create(
-        Choice(question=question, text=text, is_correct=correct, position=i)
-        for i, (text, correct) in enumerate(choices, start=1)
-    )
-    AcceptedAnswer.objects.bulk_create(
-        AcceptedAnswer(question=question, text=text, synonyms=synonyms, position=i)
-        for i, (text, synonyms) in enumerate(accepted, start=1)
-    )
-    return question
 
 
 def _warm_up_chapter(course: Course) -> Chapter:
