@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run   - set up everything and run web + worker + beat on the embedded default (SQLite, filesystem broker)
 #   make test  - set up everything, run ruff, the layer contracts and mypy, then the whole test suite on PostgreSQL + Redis
-#   make train - rebuild the trained free-text judge from ../shared/data/asag (about an hour here)
+#   make train - rebuild the trained free-text grader from ../shared/data/asag and bench/data (about 50 min here)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -26,7 +26,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# PyTorch for training only: the tests train a tiny judge, `make train` the shipped one.
+# PyTorch for training only: the tests train a tiny grader, `make train` the shipped one.
 $(TRAIN_STAMP): $(STAMP) requirements-train.txt
 	$(BIN)/python -m pip install --quiet -r requirements-train.txt
 	@touch $(TRAIN_STAMP)
@@ -66,8 +66,8 @@ test: install install-train services lint messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CACHE_URL=$(TEST_CACHE_URL) SECRET_KEY=test-only-secret \
 	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Rebuild grading/engine/models/judge-v1.npz from ../shared/data/asag and bench/data (fixed seeds;
-# prints the SHA-256 to put in grading/engine/judge.py). TRAIN_ARGS="--sample 20" for a smoke run.
+# Rebuild grading/engine/models/grader-v1.npz from ../shared/data/asag and bench/data (fixed seeds;
+# prints the SHA-256 to put in grading/engine/trained_model.py). TRAIN_ARGS="--sample 20" for a smoke run.
 TRAIN_ARGS ?=
 train: install-train
 	$(BIN)/python -m grading.training $(TRAIN_ARGS)

@@ -1,7 +1,7 @@
 """Accuracy and speed of the free-text graders, in one run and one set of tables.
 
     .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
-        [--models var/bench-models] [--layers 12] [--epochs 1]
+        [--models var/bench-models] [--layers 12] [--epochs 1] [--only-folds 0]
 
 Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
 German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the seed set and
@@ -13,7 +13,8 @@ Method
   command's own code on every other fold's questions (encoder fine-tuned, quantised like the
   shipped model, constants fitted on its outputs) and grades the fold's questions through the
   production path (`grade_free_text_trained`). Fold models are kept in `--models` and reused
-  when the settings and data are the same (delete the folder to retrain).
+  when the settings and data are the same (delete the folder to retrain). `--only-folds 0`
+  trains and scores one fold only (a third of the questions held out; a third of the time).
 - Previous grader ("ft-2", similarity + terms, no training) and two baselines on the same
   answers: cosine of the answer to the reference by TF-IDF over character 2-4-grams and by the
   bundled e5 embeddings, each given the best threshold (2-way) or least-squares map (scores)
@@ -194,15 +195,18 @@ def fold_of_groups(groups: list[tuple[str, str]], k: int, seed: int) -> dict[str
     return out
 
 
-def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel], dict[str, int]]:
+def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel | None], dict[str, int]]:
     from grading.training.encoder import EncoderSettings
     from grading.training.pipeline import build_examples, fit_and_save
 
     examples, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
     folds = fold_of_groups([(e.dataset, e.group) for e in examples], args.folds, args.seed)
     folder = args.models / settings_digest(args)
-    models = []
+    models: list[TrainedModel | None] = []
     for fold in range(args.folds):
+        if args.only_folds and fold not in args.only_folds:
+            models.append(None)
+            continue
         path = folder / f"fold{fold}.npz"
         if not path.exists():
             print(f"training fold {fold + 1}/{args.folds} -> {path}", file=sys.stderr, flush=True)
@@ -278,6 +282,7 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=12)
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
@@ -291,17 +296,19 @@ def main() -> None:
         scores = Scores()
         for qid, rows in groups.items():
             fold = folds.get(f"{GROUP_PREFIX[name]}:{qid}")
-            if fold is None:
+            model = models[fold] if fold is not None else None
+            if model is None:
                 continue
-            score_question(rows, models[fold], args.shots, scores)
+            score_question(rows, model, args.shots, scores)
         results[name] = scores
         print(
             f"scored {name}: {len(scores.truth)} answers ({time.monotonic() - started:.0f}s)",
             file=sys.stderr,
             flush=True,
         )
+    scored = f" (folds {', '.join(str(f) for f in args.only_folds)} scored)" if args.only_folds else ""
     print(
-        f"\nQuestion-grouped {args.folds}-fold cross-validation; examples: first {args.shots} answers per question (at most half).\n"
+        f"\nQuestion-grouped {args.folds}-fold cross-validation{scored}; examples: first {args.shots} answers per question (at most half).\n"
     )
     print(
         f"| data set | system | zero-shot acc | zero-shot macro-F1 | {args.shots}-shot acc | {args.shots}-shot macro-F1 | answers |"

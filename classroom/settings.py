@@ -167,6 +167,8 @@ GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
 # Threads of the embedding model in each worker pool process; 0 = cores / pool processes.
 # Several worker processes on one machine: set it so threads x processes <= cores.
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)
+# The free-text grader ("ft-2" or "ft-3", docs/grading-model.md); empty = the engine's default.
+GRADING_FREE_TEXT_GRADER = env("GRADING_FREE_TEXT_GRADER", default="")
 # Where the trained grader's model file is assembled on first use (~60 MB; empty: the temp folder).
 GRADER_MODEL_CACHE = env("GRADER_MODEL_CACHE", default="")
 ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)

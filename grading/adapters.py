@@ -5,11 +5,19 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
+
 from bank.models import Question, QuestionKind
 
+from .engine.batch import DEFAULT_FREE_TEXT_GRADER
 from .engine.types import AcceptedItem, Choice, NumericKey, QuestionKey, RubricPoint
 
 TWO_PLACES = Decimal("0.01")
+
+
+def free_text_grader() -> str:
+    """The GRADING_FREE_TEXT_GRADER setting, or the engine's default when it is empty."""
+    return settings.GRADING_FREE_TEXT_GRADER or DEFAULT_FREE_TEXT_GRADER
 
 
 def true_false_key(position_index: int) -> str:

@@ -6,9 +6,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .free_text import grade_free_text
 from .objective import grade_objective
 from .trained_text import grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
+
+# The free-text graders by name (docs/grading-model.md): "ft-2" the similarity-and-terms grader,
+# "ft-3" the same scoring with the trained embedder and constants (falls back to ft-2 if its model
+# cannot be loaded). The default is the one that measured best held out (bench/accuracy.py).
+FREE_TEXT_GRADERS = {"ft-2": grade_free_text, "ft-3": grade_free_text_trained}
+DEFAULT_FREE_TEXT_GRADER = "ft-3"
 
 
 def _dedup_key(response: Any) -> str:
@@ -21,15 +28,22 @@ def grade_batch(
     *,
     examples: Sequence[GradedExample] = (),
     embedder: Embedder | None = None,
+    free_text_grader: str = DEFAULT_FREE_TEXT_GRADER,
 ) -> list[Result]:
     """Score every response to one question. Identical responses are scored once.
 
-    Free text goes to the trained grader as one batch (one model call for every distinct answer)
+    Free text goes to `free_text_grader` as one batch (one model call for every distinct answer)
     and is calibrated with `examples`, the instructor's scores on other answers to the question.
     """
     if key.kind not in OBJECTIVE_KINDS:
+        try:
+            grader = FREE_TEXT_GRADERS[free_text_grader]
+        except KeyError:
+            raise ValueError(
+                f"unknown free-text grader {free_text_grader!r}; one of {sorted(FREE_TEXT_GRADERS)}"
+            ) from None
         texts = ["" if r is None else r if isinstance(r, str) else "\n".join(map(str, r)) for r in responses]
-        return grade_free_text_trained(key, texts, examples=examples, embedder=embedder)
+        return grader(key, texts, examples=examples, embedder=embedder)
     cache: dict[str, Result] = {}
     results = []
     for response in responses:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .batch import grade_batch
+from .batch import DEFAULT_FREE_TEXT_GRADER, FREE_TEXT_GRADERS, grade_batch
 from .types import GradedExample, QuestionKey, RubricPoint
 
 REQUIRED = ("id", "question_id", "question", "reference", "answer", "max_points")
@@ -78,7 +78,11 @@ def load_examples(path: Path | None) -> dict[str, list[GradedExample]]:
 
 
 def score_file(
-    input_path: Path, output: TextIO, examples_path: Path | None = None, progress: TextIO = sys.stderr
+    input_path: Path,
+    output: TextIO,
+    examples_path: Path | None = None,
+    progress: TextIO = sys.stderr,
+    free_text_grader: str = DEFAULT_FREE_TEXT_GRADER,
 ) -> int:
     """Grade every line of `input_path`, write results to `output`; returns the number graded."""
     rows = list(read_jsonl(input_path, required=REQUIRED))
@@ -90,7 +94,12 @@ def score_file(
     started, graded = time.monotonic(), 0
     for (question_id, _points), group in groups.items():
         key = question_key(group[0])
-        scored = grade_batch(key, [r["answer"] for r in group], examples=examples.get(question_id, ()))
+        scored = grade_batch(
+            key,
+            [r["answer"] for r in group],
+            examples=examples.get(question_id, ()),
+            free_text_grader=free_text_grader,
+        )
         for row, result in zip(group, scored, strict=True):
             results[id(row)] = {
                 "id": row["id"],
@@ -114,13 +123,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     score.add_argument("--input", required=True, type=Path)
     score.add_argument("--output", required=True, type=Path)
     score.add_argument("--examples", type=Path, help="instructor-graded answers (JSONL with 'score')")
+    score.add_argument(
+        "--grader",
+        choices=sorted(FREE_TEXT_GRADERS),
+        default=DEFAULT_FREE_TEXT_GRADER,
+        help=f"free-text grader (default {DEFAULT_FREE_TEXT_GRADER}; docs/grading-model.md)",
+    )
     args = parser.parse_args(argv)
     for path in (args.input, args.examples):
         if path is not None and not path.is_file():
             parser.error(f"{path}: no such file")
     try:
         with args.output.open("w", encoding="utf-8") as output:
-            count = score_file(args.input, output, args.examples)
+            count = score_file(args.input, output, args.examples, free_text_grader=args.grader)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

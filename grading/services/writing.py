@@ -172,7 +172,7 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
                 for e in used
             ]
             responses = [adapters.engine_response(question, a.response) for a in group]
-            results = grade_batch(key, responses, examples=graded)
+            results = grade_batch(key, responses, examples=graded, free_text_grader=adapters.free_text_grader())
         except Exception as exc:  # one question's failure is recorded, not the chunk's
             logger.exception("engine failed on question=%s answers=%s", question_id, len(group))
             scoring.failed.update((a.pk, exc) for a in group)
