@@ -337,7 +337,9 @@ def main() -> None:
             continue
         scores = Scores()
         for qid, rows in groups.items():
-            fold = folds.get(f"{GROUP_PREFIX[name]}:{qid}")
+            # The 2-way files prefix their question ids ("sciEntsBank:EM_45b"); training reads the
+            # 3-way files of the same answers, whose ids are bare.
+            fold = folds.get(f"{GROUP_PREFIX[name]}:{qid.split(':')[-1]}")
             model = models[fold] if fold is not None else None
             if model is None:
                 continue
