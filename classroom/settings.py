@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "lti_tool",  # django-lti: LTI 1.3 registrations, deployments, keys, launches (on pylti1p3)
     "accounts",
     "bank",
     "classes",
     "quizzes",
     "grading",
+    "lti",
 ]
 
 MIDDLEWARE = [
