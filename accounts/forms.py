@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -9,6 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .models import User
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -43,3 +46,30 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)
         return services.user_password_save(user=user) if commit else user
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """A new password without the old one (an e-mailed reset link, a set-password code): Django's
+    form and validators, saved through the service, which revokes the person's API tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        return services.user_password_save(user=user) if commit else user
+
+
+def _same_address(a: str, b: str) -> bool:
+    """Django's comparison of e-mail addresses (Unicode-aware, case-insensitive)."""
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset by e-mail, also for accounts that have no password yet.
+
+    Django skips accounts with an unusable password (they may sign in another way); here such an
+    account is a student enrolled by CSV who has not chosen one, and the mail is how they do.
+    """
+
+    def get_users(self, email: str) -> Iterator[User]:
+        email_field = User.get_email_field_name()
+        candidates = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        return (u for u in candidates if _same_address(email, getattr(u, email_field)))

@@ -38,3 +38,13 @@ def lockout_response(
         response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def throttled_response(request: HttpRequest, seconds: int) -> HttpResponse:
+    """What a public page that takes a secret or sends mail answers once an address has tried too
+    often (`common.throttling.FailureLimit`): the same 429 page, with Retry-After."""
+    minutes = max(1, math.ceil(seconds / 60))
+    message = _("Too many tries from your address. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+    response = render(request, "registration/locked_out.html", {"message": message}, status=STATUS)
+    response["Retry-After"] = str(seconds)
+    return response

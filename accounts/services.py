@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from axes.utils import reset as reset_failures
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -133,3 +134,8 @@ def token_revoke(*, user: User, token_id: int) -> bool:
 def tokens_revoke_all(*, user: User) -> int:
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+def sign_in_failures_reset(*, user: User) -> None:
+    """Forget the person's failed sign-ins (django-axes), as a new password from staff should."""
+    reset_failures(username=user.get_username())

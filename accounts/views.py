@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -14,9 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from common.throttling import FailureLimit
+
 from . import selectors, services
-from .forms import PreferencesForm
+from .forms import PasswordResetForm, PreferencesForm
 from .http import SignedInRequest
+from .lockout import throttled_response
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -48,6 +54,27 @@ class LoginView(auth_views.LoginView):
         elif user.language:
             set_language_cookie(response, user.language)
         return response
+
+
+def reset_limit() -> FailureLimit:
+    """Reset mails asked for per client address: every request counts (each may send a mail)."""
+    window = timedelta(minutes=settings.ONBOARDING_WINDOW_MINUTES)
+    return FailureLimit("password_reset", settings.ONBOARDING_FAILURE_LIMIT, window)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot password" page (the same answer whether or not the address is known),
+    limited per client address so that it cannot be used to flood someone's mailbox."""
+
+    form_class = PasswordResetForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = reset_limit()
+        seconds = limit.retry_after(request)
+        if seconds is not None:
+            return throttled_response(request, seconds)
+        limit.record(request)
+        return super().post(request, *args, **kwargs)
 
 
 @require_POST

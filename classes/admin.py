@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import policy, services
-from .models import Enrollment, Section
+from .models import Enrollment, PasswordSetup, Section
 
 
 class EnrollmentForm(forms.ModelForm):
@@ -139,3 +139,32 @@ class EnrollmentAdmin(admin.ModelAdmin):
                 services.enrollment_remove(enrollment=enrollment, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{enrollment}: {' '.join(exc.messages)}", messages.ERROR)
+
+
+@admin.register(PasswordSetup)
+class PasswordSetupAdmin(admin.ModelAdmin):
+    """The audit of set-password links and codes: read-only (staff issue them on the section's
+    page, which shows the secrets once); an administrator may delete rows."""
+
+    list_display = ("user", "section", "issued_by", "issued_at", "expires_at", "used_at", "used_from", "revoked_at")
+    list_select_related = ("user", "section", "issued_by")
+    search_fields = ("user__username", "issued_by__username")
+    list_filter = ("section",)
+    fields = (
+        "user",
+        "section",
+        "issued_by",
+        "issued_at",
+        "expires_at",
+        "used_at",
+        "used_from",
+        "revoked_at",
+        "revoked_by",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -56,3 +56,52 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.section} as {self.role}"
+
+
+class PasswordSetup(models.Model):
+    """A one-time way in for a student without e-mail: a set-password link and a short code, handed
+    out on paper by the staff of a section after a CSV enrolment.
+
+    Either opens the same page once, before `expires_at`, unless revoked. Only digests are stored
+    (keyed with SECRET_KEY: a short code could be found from a plain hash), so the sheet is the
+    only copy; issuing again replaces the open ones. The row is the audit record: who issued it,
+    when, and when and from which address it was used or who revoked it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_setups")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="password_setups")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="password_setups_issued"
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    link_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_from = models.GenericIPAddressField(_("used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="password_setups_revoked",
+        help_text=_("Empty on a revoked row: replaced by a newer one, or the student set a password."),
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("set-password code")
+        verbose_name_plural = _("set-password codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("issued_at")), name="password_setup_expires_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="password_setup_used_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"set-password code of {self.user_id} ({self.issued_at:%Y-%m-%d})"

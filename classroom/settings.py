@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "lti_tool",  # django-lti: LTI 1.3 registrations, deployments, keys, launches (on pylti1p3)
     "accounts",
     "bank",
     "classes",
     "quizzes",
     "grading",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
+# --- E-mail and onboarding (README, "Signing in") -----------------------------------------------
+# Password reset mails. The embedded default prints them on the console; production sets SMTP.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Classroom <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A reset link in a mail works this long (Django's setting, in seconds).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
+# Set-password links and codes handed out on paper after a CSV enrolment work this long, once.
+PASSWORD_SETUP_TTL_HOURS = env.int("PASSWORD_SETUP_TTL_HOURS", default=168)
+# Per client address: wrong set-password codes or links, and password reset requests, allowed per
+# window before the page answers 429 (failures only for codes: a class enters them from one NAT).
+ONBOARDING_FAILURE_LIMIT = env.int("ONBOARDING_FAILURE_LIMIT", default=20)
+ONBOARDING_WINDOW_MINUTES = env.int("ONBOARDING_WINDOW_MINUTES", default=15)
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------
 # An API token works this many hours after it is made (and stops when its owner's password changes).

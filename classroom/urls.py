@@ -4,6 +4,8 @@
 - `/api/` (namespace `api`): `/api/v1/` of every app, the OpenAPI schema and its docs pages, and a
   JSON 404 for anything else under /api/ (docs/api.md); no trailing slashes, integer ids
   (`<id:...>`, `common.api.IdConverter`, lets a negative id reach the view and get a JSON 404);
+- `/lti/` (namespace `lti`): the LMS's way in (LTI 1.3: key set, login, launch; docs/lti.md);
+- `/welcome/`: the set-password pages of students enrolled without e-mail (`classes`);
 - the student portal (namespace `portal`) at the root.
 """
 
@@ -44,6 +46,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api, "api"))),
     path("accounts/", include("accounts.urls")),
+    path("welcome/", include("classes.urls")),
+    path("lti/", include("lti.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("teach/", include((teach, "teach"))),
     path("", include("quizzes.urls", namespace="portal")),

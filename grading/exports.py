@@ -1,29 +1,26 @@
 """Gradebook and per-answer exports of an assignment, as rows and as CSV for spreadsheets.
 
 CSV is UTF-8 with a byte-order mark, so spreadsheet programs open Chinese names correctly. Every
-CSV of the platform (these exports and the analytics tables) is written by `csv_text`, which
-neutralises formula injection (see `csv_cell`). A student's grade is the attempt with the highest total (ties: the later attempt); a question that
+CSV of the platform (these exports, the analytics tables, the set-password sheets) is written by
+`common.spreadsheet.csv_text`, which neutralises formula injection. A student's grade is the attempt with the highest total (ties: the later attempt); a question that
 was not drawn for a student's attempt is left empty, a question waiting for review is "pending".
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from classes.models import Enrollment
+from common.spreadsheet import csv_text
 from quizzes.models import Answer, Assignment, Attempt, AttemptQuestion
 
 from .analytics import best_attempts
 from .models import Grade
 
-BOM = "\ufeff"
 PENDING = "pending"
 
 
@@ -91,33 +88,6 @@ def gradebook(assignment: Assignment) -> tuple[list[GradebookColumn], list[Grade
             GradebookRow(user.username, user.shown_name, attempt.pk if attempt else None, cells, total, max_total)
         )
     return list(columns.values()), rows
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (tab and CR: some programs
-# strip them and read what follows). OWASP "CSV Injection".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> object:
-    """A cell as it may be written: text that starts like a formula gets a leading single quote.
-
-    Only text is changed. Numbers (int, Decimal, float) are passed as numbers, so a negative score
-    or discrimination stays `-1.000`; a text cell such as a student's response "-5" becomes "'-5",
-    because a response is text whatever it looks like.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """The one CSV writer: UTF-8 with BOM, every cell through `csv_cell`."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer)
-    writer.writerow([csv_cell(cell) for cell in header])
-    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
 
 
 def gradebook_csv(assignment: Assignment) -> str:

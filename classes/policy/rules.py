@@ -109,6 +109,13 @@ def section_manage(actor: Any, section: Any) -> None:
 
 
 @rule
+def section_passwords_issue(actor: Any, section: Any) -> None:
+    """Hand out (and revoke) one-time set-password links and codes to the section's students, and
+    see who used theirs: the section's instructors and assistants, who hand out the sheet in class."""
+    _staff(actor, section.pk, _("Only the instructors and assistants of this class can hand out passwords."))
+
+
+@rule
 def section_create(actor: Any, course: Any) -> None:
     """Open a section of a course: the instructors of the course (of any of its sections); superusers.
     The creator becomes the section's instructor."""

@@ -102,7 +102,7 @@ def test_upload_page_reports_errors_and_success(client, section, instructor):
     assert response.status_code == 200 and "Nothing was imported" in response.content.decode()
     response = upload(client, section, GOOD_CSV)
     body = response.content.decode()
-    assert "must reset" in body or "Forgot password" in body
+    assert "set-password codes" in body and reverse("teach:passwords", args=[section.pk]) in body
     assert Enrollment.objects.filter(section=section, role=Enrollment.Role.STUDENT).count() == 2
 
 

@@ -1,7 +1,7 @@
 """CSV formula injection: student text never becomes a live formula in an instructor's spreadsheet.
 
 Every export (the gradebook, the per-answer CSV, the analytics tables; pages and API) writes its
-cells through `grading.exports.csv_text`. A text cell starting with = + - @, a tab or a carriage
+cells through `common.spreadsheet.csv_text`. A text cell starting with = + - @, a tab or a carriage
 return gets a leading single quote (OWASP's advice); numbers (int, Decimal, float) are written
 as numbers, so a negative score or discrimination stays a number.
 """
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from bank.tests.factories import ChapterFactory, QuestionFactory
+from common import spreadsheet
 from grading import exports
 from grading.tests.teach_data import graded_exam
 
@@ -34,27 +35,27 @@ HOSTILE = [
 
 
 def _rows(text: str) -> list[list[str]]:
-    assert text.startswith(exports.BOM)
+    assert text.startswith(spreadsheet.BOM)
     return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_text_cells_that_start_a_formula_are_quoted(text):
-    assert _rows(exports.csv_text(["h"], [[text]]))[1] == ["'" + text]
+    assert _rows(spreadsheet.csv_text(["h"], [[text]]))[1] == ["'" + text]
 
 
 @pytest.mark.parametrize("text", ["BERT", "1+1", " =not a formula", "", "张伟", "'already quoted", "a=b"])
 def test_ordinary_text_is_written_as_is(text):
-    assert _rows(exports.csv_text(["h"], [[text]]))[1] == [text]
+    assert _rows(spreadsheet.csv_text(["h"], [[text]]))[1] == [text]
 
 
 @pytest.mark.parametrize("value, written", [(-2, "-2"), (D("-0.50"), "-0.50"), (-1.25, "-1.25"), (D("3.00"), "3.00")])
 def test_numbers_stay_numbers_even_when_negative(value, written):
-    assert _rows(exports.csv_text(["n"], [[value]]))[1] == [written]
+    assert _rows(spreadsheet.csv_text(["n"], [[value]]))[1] == [written]
 
 
 def test_header_cells_are_neutralised_too():
-    assert _rows(exports.csv_text(["=Q1", "total"], []))[0] == ["'=Q1", "total"]
+    assert _rows(spreadsheet.csv_text(["=Q1", "total"], []))[0] == ["'=Q1", "total"]
 
 
 @pytest.fixture
@@ -124,12 +125,12 @@ def test_api_and_page_downloads_are_neutralised(client, hostile_exam, instructor
 
 
 def test_every_csv_writer_is_the_one_helper():
-    """A new export that calls csv.writer itself would skip the neutralising: only exports.py may."""
+    """A new export that calls csv.writer itself would skip the neutralising: only common/spreadsheet.py may."""
     root = Path(settings.BASE_DIR)
     writers = [
         path.relative_to(root).as_posix()
-        for folder in ("accounts", "classes", "classroom", "quizzes", "grading")
+        for folder in ("common", "accounts", "bank", "classes", "classroom", "quizzes", "grading")
         for path in (root / folder).rglob("*.py")
         if "/tests/" not in path.as_posix() and re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
     ]
-    assert writers == ["grading/exports.py"]
+    assert writers == ["common/spreadsheet.py"]

@@ -9,6 +9,7 @@ from accounts.tests.factories import UserFactory
 from bank.tests.factories import short_text_question, single_choice_question
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
+from common import spreadsheet
 from grading import exports, services
 from quizzes import services as quiz_services
 from quizzes.tests.factories import AssignmentFactory, QuizItemFactory
@@ -39,7 +40,7 @@ def _take(assignment, student, *, right: bool):
 
 
 def _rows(text: str) -> list[list[str]]:
-    assert text.startswith(exports.BOM)
+    assert text.startswith(spreadsheet.BOM)
     return list(csv.reader(io.StringIO(text[1:])))
 
 
