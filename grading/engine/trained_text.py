@@ -1,4 +1,4 @@
-"""Free-text grading with the trained model (grader "ft-3"): the default.
+"""Free-text grading with the trained model (grader "ft-3"; on trial, chosen by name: batch.py).
 
 The same transparent scoring as the previous grader (`free_text.py`: per key point, meaning by
 embedding cosine and terms by word matching, a logistic per point, the whole answer against the

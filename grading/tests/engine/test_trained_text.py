@@ -147,7 +147,7 @@ def test_grading_is_deterministic(shipped, tmp_path):
     assert set(json.loads(outputs[0].splitlines()[0])) == {"id", "score", "confidence", "needs_review", "feedback"}
 
 
-def test_the_default_grader_is_the_trained_one():
-    [result] = grade_batch(key_for("9.1", "en"), [ANSWERS["9.1"]["en"]["partial"]])
-    assert result.details["grader"].startswith("ft-3:")
+def test_the_platform_path_grades_with_the_shipped_model_when_asked():
+    [result] = grade_batch(key_for("9.1", "en"), [ANSWERS["9.1"]["en"]["partial"]], free_text_grader="ft-3")
+    assert result.details["grader"] == f"ft-3:{trained_model.default_model().version}"
     assert trained_model.default_model().digest == ARTIFACT_SHA256
