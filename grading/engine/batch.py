@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from .free_text import grade_free_text
 from .objective import grade_objective
 from .trained_text import grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
+
 # The free-text graders by name (docs/grading-model.md): "ft-2" the similarity-and-terms grader,
 # "ft-3" the same scoring with the trained embedder and constants (falls back to ft-2 if its model
 # cannot be loaded). The default is the one that measured best held out (bench/accuracy.py): on
 # fold 0 of the question-grouped cross-validation ft-3 did not beat ft-2 (docs/grading-model.md),
 # so ft-3 is shipped for trial (GRADING_FREE_TEXT_GRADER=ft-3) and ft-2 grades by default.
-FREE_TEXT_GRADERS = {"ft-2": grade_free_text, "ft-3": grade_free_text_trained}
+class FreeTextGrader(Protocol):
+    def __call__(
+        self,
+        key: QuestionKey,
+        responses: Sequence[str],
+        *,
+        examples: Sequence[GradedExample] = (),
+        embedder: Embedder | None = None,
+    ) -> list[Result]: ...
+
+
+FREE_TEXT_GRADERS: dict[str, FreeTextGrader] = {"ft-2": grade_free_text, "ft-3": grade_free_text_trained}
 DEFAULT_FREE_TEXT_GRADER = "ft-2"
 
 
