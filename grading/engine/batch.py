@@ -6,13 +6,35 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .objective import grade_objective
-from .trained_text import grade_free_text_trained
+from .free_text import dedupe_key
+from .objective import OBJECTIVE_GRADER_VERSION, grade_objective
+from .trained_text import current_grader, grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
 
 def _dedup_key(response: Any) -> str:
     return json.dumps(response, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _as_text(response: Any) -> str:
+    return "" if response is None else response if isinstance(response, str) else "\n".join(map(str, response))
+
+
+def normalised_response(key: QuestionKey, response: Any) -> str:
+    """The form under which the engine treats responses as identical (scores them once): free
+    text up to case and spacing, objective answers as their canonical JSON. Equal forms always get
+    equal results, which is what makes a score cache keyed by this form exact."""
+    if key.kind in OBJECTIVE_KINDS:
+        return _dedup_key(response)
+    return dedupe_key(_as_text(response))
+
+
+def grader_version(key: QuestionKey) -> str:
+    """The grader (and its version) that `grade_batch` would use for `key` now, as stored on the
+    results: the trained free-text model's version, or the fallback's when it cannot be loaded."""
+    if key.kind in OBJECTIVE_KINDS:
+        return OBJECTIVE_GRADER_VERSION
+    return current_grader()
 
 
 def grade_batch(
@@ -28,7 +50,7 @@ def grade_batch(
     and is calibrated with `examples`, the instructor's scores on other answers to the question.
     """
     if key.kind not in OBJECTIVE_KINDS:
-        texts = ["" if r is None else r if isinstance(r, str) else "\n".join(map(str, r)) for r in responses]
+        texts = [_as_text(r) for r in responses]
         return grade_free_text_trained(key, texts, examples=examples, embedder=embedder)
     cache: dict[str, Result] = {}
     results = []
