@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -244,9 +244,16 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
 
 
 def grade_answers(
-    answer_ids: Sequence[int], *, job: GradingJob | None = None, rescore_before: datetime | None = None
+    answer_ids: Sequence[int],
+    *,
+    job: GradingJob | None = None,
+    rescore_before: datetime | None = None,
+    attempt_jobs: Mapping[int, GradingJob] | None = None,
 ) -> ChunkOutcome:
-    """Grade one chunk of answers. A bounded number of queries whatever the chunk size."""
+    """Grade one chunk of answers. A bounded number of queries whatever the chunk size.
+
+    Each grade records the job that made it: `job`, or for a micro-batch of the per-attempt path
+    (answers of several attempts) the job of each answer's attempt (`attempt_jobs`)."""
     answers = list(Answer.objects.filter(pk__in=answer_ids).order_by("pk"))
     questions = _load_questions({a.question_id for a in answers})
     current = _current_grades(a.pk for a in answers)
@@ -260,9 +267,10 @@ def grade_answers(
         replaced = [current[a.pk].pk for a, _ in still if a.pk in current]
         if replaced:
             Grade.objects.filter(pk__in=replaced).update(is_current=False)
-        for _, grade in still:
-            grade.job_id = job.pk if job else None
-            grade.details["cause"] = job.kind if job else "direct"
+        for answer, grade in still:
+            owner = job or (attempt_jobs or {}).get(answer.attempt_id)
+            grade.job_id = owner.pk if owner else None
+            grade.details["cause"] = owner.kind if owner else "direct"
         Grade.objects.bulk_create([g for _, g in still])
     failed = {pk: f"{type(exc).__name__}: {exc}" for pk, exc in scoring.failed.items()}
     return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still) - len(failed), failed=failed)
