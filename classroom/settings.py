@@ -162,6 +162,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How long the web request waits for the broker before giving up on an enqueue (the sweeper
 # finds what was not enqueued); keeps a student's submit fast when the broker is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# The most a request waits for the broker to take a message (`common.queueing`): a submit stays
+# fast when the broker is down or frozen; what was not taken, the sweeper sends again.
+ENQUEUE_TIMEOUT = env.float("ENQUEUE_TIMEOUT", default=0.5)
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 
 # --- Grading ------------------------------------------------------------------------------

@@ -139,3 +139,21 @@ class GradingJob(models.Model):
     @property
     def progress(self) -> float:
         return 1.0 if not self.total else min(1.0, (self.done + self.failed) / self.total)
+
+
+class ScoreCacheEntry(models.Model):
+    """The engine's result for one normalised response under one key, calibration and grader.
+
+    Content-addressed (`grading.services.score_cache.digest`): the primary key is a hash of the
+    question, its key/rubric version and content, the calibration examples, the grader's version
+    and the normalised response, so an entry can never be stale, only unused. Not a grade: nothing
+    reads it but the scoring, and nothing is visible to anyone from it."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    question = models.ForeignKey("bank.Question", on_delete=models.CASCADE, related_name="+")
+    grader_version = models.CharField(_("grader version"), max_length=50)
+    result = models.JSONField(_("result"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"score cache {self.digest[:12]} (question {self.question_id}, {self.grader_version})"

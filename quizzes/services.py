@@ -152,17 +152,27 @@ def answers_save(
         aq.question_id: aq.question
         for aq in attempt.attempt_questions.select_related("question").prefetch_related("question__choices")
     }
-    saved = []
+    rows = []
     for question_id, value in responses.items():
         question = questions.get(int(question_id))
         if question is None:
             raise InvalidResponse(_("Question %(id)s is not part of this attempt.") % {"id": question_id})
         choice_ids = {str(c.pk) for c in question.choices.all()}
-        cleaned = clean_response(question, value, choice_ids)
-        answer, _created = Answer.objects.update_or_create(
-            attempt=attempt, question=question, defaults={"response": cleaned, "saved_at": now}
+        rows.append(
+            Answer(
+                attempt=attempt, question=question, response=clean_response(question, value, choice_ids), saved_at=now
+            )
         )
-        saved.append(answer)
+    # One INSERT … ON CONFLICT DO UPDATE for the whole save, however many answers (an autosave used
+    # to cost a SELECT and an UPDATE per answer). The attempt row is locked, so nobody else writes
+    # these answers meanwhile.
+    saved = (
+        Answer.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["attempt", "question"], update_fields=["response", "saved_at"]
+        )
+        if rows
+        else []
+    )
     attempt.last_saved_at = now
     attempt.save(update_fields=["last_saved_at"])
     return saved

@@ -61,8 +61,23 @@ def test_database_credentials_match_the_db_service(compose):
     assert url == f"postgres://{db_env['POSTGRES_USER']}:{db_env['POSTGRES_PASSWORD']}@db:5432/{db_env['POSTGRES_DB']}"
 
 
-def test_worker_consumes_the_queues_the_code_routes_to(compose):
+def worker_argv(compose: dict) -> list[str]:
+    """The worker's command without its `nice -n N` prefix."""
     argv = shlex.split(compose["services"]["worker"]["command"])
+    return argv[3:] if argv[:2] == ["nice", "-n"] else argv
+
+
+def test_the_grading_worker_yields_the_cpu_to_the_web(compose):
+    argv = shlex.split(compose["services"]["worker"]["command"])
+    assert argv[:2] == ["nice", "-n"] and int(argv[2]) >= 10, "the worker must run below the web's priority"
+    assert not compose["services"]["web"]["command"].lstrip(">- ").startswith("nice")
+    env = compose["services"]["worker"]["environment"]
+    assert resolved(env["CELERY_WORKER_CONCURRENCY"], {}) == "2"  # one pool process per core
+    assert resolved(env["GRADING_EMBED_THREADS"], {}) == "0"  # cores / pool processes threads each
+
+
+def test_worker_consumes_the_queues_the_code_routes_to(compose):
+    argv = worker_argv(compose)
     assert argv[:4] == ["celery", "-A", "classroom", "worker"]
     queues = set(argv[argv.index("-Q") + 1].split(","))
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {settings.CELERY_TASK_DEFAULT_QUEUE}

@@ -6,17 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from .free_text import grade_free_text
-from .objective import grade_objective
-from .trained_text import grade_free_text_trained
+from .free_text import FREE_TEXT_GRADER_VERSION, dedupe_key, grade_free_text
+from .objective import OBJECTIVE_GRADER_VERSION, grade_objective
+from .trained_text import current_grader, grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
 
-# The free-text graders by name (docs/grading-model.md): "ft-2" the similarity-and-terms grader,
-# "ft-3" the same scoring with the trained embedder and constants (falls back to ft-2 if its model
-# cannot be loaded). The default is the one that measured best held out (bench/accuracy.py): on
-# fold 0 of the question-grouped cross-validation ft-3 did not beat ft-2 (docs/grading-model.md),
-# so ft-3 is shipped for trial (GRADING_FREE_TEXT_GRADER=ft-3) and ft-2 grades by default.
 class FreeTextGrader(Protocol):
     def __call__(
         self,
@@ -28,12 +23,46 @@ class FreeTextGrader(Protocol):
     ) -> list[Result]: ...
 
 
+# The free-text graders by name (docs/grading-model.md): "ft-2" the similarity-and-terms grader,
+# "ft-3" the same scoring with the trained embedder and constants (falls back to ft-2 if its model
+# cannot be loaded). The default is the one that measured best held out (bench/accuracy.py): on
+# fold 0 of the question-grouped cross-validation ft-3 did not beat ft-2 (docs/grading-model.md),
+# so ft-3 is shipped for trial (GRADING_FREE_TEXT_GRADER=ft-3) and ft-2 grades by default.
 FREE_TEXT_GRADERS: dict[str, FreeTextGrader] = {"ft-2": grade_free_text, "ft-3": grade_free_text_trained}
 DEFAULT_FREE_TEXT_GRADER = "ft-2"
 
 
+def free_text_grader_of(name: str) -> FreeTextGrader:
+    try:
+        return FREE_TEXT_GRADERS[name]
+    except KeyError:
+        raise ValueError(f"unknown free-text grader {name!r}; one of {sorted(FREE_TEXT_GRADERS)}") from None
+
+
 def _dedup_key(response: Any) -> str:
     return json.dumps(response, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _as_text(response: Any) -> str:
+    return "" if response is None else response if isinstance(response, str) else "\n".join(map(str, response))
+
+
+def normalised_response(key: QuestionKey, response: Any) -> str:
+    """The form under which the engine treats responses as identical (scores them once): free
+    text up to case and spacing, objective answers as their canonical JSON. Equal forms always get
+    equal results, which is what makes a score cache keyed by this form exact."""
+    if key.kind in OBJECTIVE_KINDS:
+        return _dedup_key(response)
+    return dedupe_key(_as_text(response))
+
+
+def grader_version(key: QuestionKey, free_text_grader: str = DEFAULT_FREE_TEXT_GRADER) -> str:
+    """The grader (and its version) that `grade_batch` would use for `key` now, as stored on the
+    results: ft-2's, or the trained model's version (ft-2's when the model cannot be loaded)."""
+    if key.kind in OBJECTIVE_KINDS:
+        return OBJECTIVE_GRADER_VERSION
+    free_text_grader_of(free_text_grader)
+    return current_grader() if free_text_grader == "ft-3" else FREE_TEXT_GRADER_VERSION
 
 
 def grade_batch(
@@ -50,14 +79,8 @@ def grade_batch(
     and is calibrated with `examples`, the instructor's scores on other answers to the question.
     """
     if key.kind not in OBJECTIVE_KINDS:
-        try:
-            grader = FREE_TEXT_GRADERS[free_text_grader]
-        except KeyError:
-            raise ValueError(
-                f"unknown free-text grader {free_text_grader!r}; one of {sorted(FREE_TEXT_GRADERS)}"
-            ) from None
-        texts = ["" if r is None else r if isinstance(r, str) else "\n".join(map(str, r)) for r in responses]
-        return grader(key, texts, examples=examples, embedder=embedder)
+        grader = free_text_grader_of(free_text_grader)
+        return grader(key, [_as_text(r) for r in responses], examples=examples, embedder=embedder)
     cache: dict[str, Result] = {}
     results = []
     for response in responses:

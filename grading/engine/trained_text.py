@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from .free_text import grade_free_text
+from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .trained_model import ModelUnavailable, TrainedModel, default_model
 from .types import Embedder, GradedExample, QuestionKey, Result
 
@@ -39,6 +39,15 @@ def _warn_once(exc: ModelUnavailable) -> None:
 
 def grader_version(model: TrainedModel) -> str:
     return f"{GRADER_NAME}:{model.version}"
+
+
+def current_grader() -> str:
+    """The version the next free-text results will carry: the trained model's, or the fallback's."""
+    try:
+        return grader_version(default_model())
+    except ModelUnavailable as exc:
+        _warn_once(exc)
+        return FREE_TEXT_GRADER_VERSION
 
 
 def grade_free_text_trained(

@@ -19,6 +19,7 @@ from .jobs import (
     job_pending,
     job_progress,
     not_graded_for_current_version,
+    per_attempt_waiting,
     progress_of,
 )
 from .monitor import batch_jobs_progress, with_needs_review
@@ -41,6 +42,7 @@ __all__ = [
     "job_pending",
     "job_progress",
     "not_graded_for_current_version",
+    "per_attempt_waiting",
     "progress_of",
     "with_engine_done",
     "with_needs_review",

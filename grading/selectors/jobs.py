@@ -58,6 +58,18 @@ def job_pending(job: GradingJob) -> QuerySet[Answer]:
     return pending
 
 
+def per_attempt_waiting() -> QuerySet[Answer]:
+    """Answers the per-attempt path has still to grade: those of attempts submitted (not yet
+    graded) whose own job is queued, running or not created yet (its message is on its way),
+    without a grade for their question's current key. Attempts of a window that closed with a
+    batch job are that job's, and an attempt whose own grading failed for good waits for a person."""
+    own_job = GradingJob.objects.filter(kind=GradingJob.Kind.ATTEMPT, attempt_id=OuterRef("attempt_id"))
+    batch = GradingJob.objects.filter(kind=GradingJob.Kind.ASSIGNMENT, assignment_id=OuterRef("attempt__assignment_id"))
+    finished = own_job.filter(status__in=[GradingJob.Status.DONE, GradingJob.Status.FAILED])
+    submitted = Answer.objects.filter(attempt__status__in=[Attempt.Status.SUBMITTED, Attempt.Status.AUTO_SUBMITTED])
+    return not_graded_for_current_version(submitted.exclude(Exists(batch)).exclude(Exists(finished)))
+
+
 def attempts_awaiting_grading(*, now: datetime | None = None, older_than: timedelta = SWEEP_AFTER) -> list[int]:
     """Submitted attempts with an answer that has no grade at all, not covered by a running batch
     job, and whose own grading has not failed for good (that job says why; a person acts)."""

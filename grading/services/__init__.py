@@ -2,7 +2,6 @@
 
 from .jobs import (
     attempt_fail,
-    attempt_grade,
     attempt_redelivered,
     attempts_close_due,
     attempts_refresh_status,
@@ -15,6 +14,7 @@ from .jobs import (
     sweep,
 )
 from .overrides import OverrideRefused, calibration_start, grade_override
+from .per_attempt import attempt_grade, attempts_grade_waiting
 from .regrade import regrade_preview, regrade_start
 from .writing import ChunkOutcome, grade_answers
 
@@ -25,6 +25,7 @@ __all__ = [
     "attempt_grade",
     "attempt_redelivered",
     "attempts_close_due",
+    "attempts_grade_waiting",
     "attempts_refresh_status",
     "calibration_start",
     "chunk_fail",

@@ -203,20 +203,6 @@ def attempts_refresh_status(attempt_ids: Sequence[int] | object) -> int:
     )
 
 
-def attempt_grade(attempt_id: int) -> GradingJob | None:
-    """The per-attempt path, right after a submit. Safe to run any number of times."""
-    attempt = Attempt.objects.filter(pk=attempt_id).first()
-    if attempt is None or attempt.status == Attempt.Status.IN_PROGRESS:
-        return None
-    job, _ = GradingJob.objects.get_or_create(
-        kind=GradingJob.Kind.ATTEMPT, attempt=attempt, defaults={"assignment_id": attempt.assignment_id}
-    )
-    for chunk in job_plan(job.pk):
-        chunk_grade(job.pk, chunk)
-    job.refresh_from_db()
-    return job
-
-
 def job_create_for_assignment(assignment: Assignment) -> GradingJob | None:
     """The one batch job of an assignment whose window has closed; enqueued after commit."""
     try:

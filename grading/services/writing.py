@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -21,9 +22,10 @@ from bank.models import Question
 from quizzes.models import Answer, Attempt, AttemptQuestion
 
 from .. import adapters
-from ..engine.batch import grade_batch
-from ..engine.types import OBJECTIVE_KINDS, GradedExample, Result
+from ..engine.batch import grade_batch, grader_version
+from ..engine.types import OBJECTIVE_KINDS, GradedExample, QuestionKey, Result
 from ..models import Grade, GradingJob
+from . import score_cache
 
 logger = logging.getLogger("grading.jobs")
 
@@ -41,6 +43,9 @@ class Scoring:
 
     graded: list[tuple[Answer, Grade]] = field(default_factory=list)
     failed: dict[int, Exception] = field(default_factory=dict)  # answer id -> what the engine raised
+    fresh: list[tuple[str, int, Result]] = field(default_factory=list)  # (digest, question, result) to cache
+    scored: int = 0  # distinct responses the engine scored
+    from_cache: int = 0  # answers whose result was in the score cache already
 
 
 def needs_grade(current: Grade | None, question_version: int, rescore_before: datetime | None = None) -> bool:
@@ -131,11 +136,72 @@ def _new_grade(
     )
 
 
+@dataclass
+class _Group:
+    """One (question, assignment, points) group of a chunk, ready for the engine."""
+
+    question: Question
+    max_points: Decimal
+    answers: list[Answer]
+    used: list[Example]
+    key: QuestionKey
+    examples: list[GradedExample]
+    responses: list[Any]
+    digests: list[str]
+    free_text_grader: str
+
+
+def _prepare(question: Question, max_points: Decimal, group: list[Answer], used: list[Example]) -> _Group:
+    key = adapters.question_key(question, max_points)
+    examples = [
+        GradedExample(adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points))
+        for e in used
+    ]
+    responses = [adapters.engine_response(question, a.response) for a in group]
+    free_text_grader = adapters.free_text_grader()
+    grader = grader_version(key, free_text_grader)
+    digests = [
+        score_cache.digest(
+            question_id=question.pk,
+            question_version=question.version,
+            key=key,
+            examples=examples,
+            grader=grader,
+            response=r,
+        )
+        for r in responses
+    ]
+    return _Group(question, max_points, group, used, key, examples, responses, digests, free_text_grader)
+
+
+def _score_group(group: _Group, hits: set[str], cached: dict[str, Result], scoring: Scoring) -> None:
+    """Results for a group: from the cache where the digest is known, else from the engine (one
+    batch of the distinct unknown responses), and the fresh ones kept in `cached` and `scoring.fresh`."""
+    todo = {d: r for d, r in zip(group.digests, group.responses, strict=True) if d not in cached}
+    if todo:
+        results = grade_batch(
+            group.key, list(todo.values()), examples=group.examples, free_text_grader=group.free_text_grader
+        )
+        grader = grader_version(group.key, group.free_text_grader)
+        for d, result in zip(todo, results, strict=True):
+            cached[d] = result
+            if result.grader == grader:  # the digest names the grader that actually scored it
+                scoring.fresh.append((d, group.question.pk, result))
+    scoring.scored += len(todo)
+    scoring.from_cache += sum(d in hits for d in group.digests)
+    scoring.graded.extend(
+        (a, _new_grade(a, group.question, cached[d], group.max_points, group.used))
+        for a, d in zip(group.answers, group.digests, strict=True)
+    )
+
+
 def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> Scoring:
-    """Run the engine over answers grouped by (question, assignment, points); nothing is written.
+    """Run the engine over answers grouped by (question, assignment, points); no grade is written.
 
     Each group is calibrated with the overrides of its own assignment (`_examples`), and each
-    grade records their ids in `calibration_examples`.
+    grade records their ids in `calibration_examples`. Responses already scored under the same
+    key, calibration and grader come from the score cache (`score_cache`), the others are scored
+    and added to it: a response is never scored twice, whichever path asks.
 
     A question the engine fails on (a bug, a key it cannot read) fails only its own answers: the
     rest of the chunk, e.g. the other questions of a student's attempt, is still graded."""
@@ -151,42 +217,47 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
     missing = {a.attempt_id for a in answers} - set(assignment_of)
     if missing:  # an answer without its drawn question (not made by the services)
         assignment_of.update(Attempt.objects.filter(pk__in=missing).values_list("pk", "assignment_id"))
-    groups: dict[tuple[int, int, Decimal], list[Answer]] = defaultdict(list)
+    by_scope: dict[tuple[int, int, Decimal], list[Answer]] = defaultdict(list)
     for answer in answers:
         max_points = points.get((answer.attempt_id, answer.question_id), questions[answer.question_id].points)
-        groups[(answer.question_id, assignment_of[answer.attempt_id], max_points)].append(answer)
-    examples = _examples((q, a) for q, a, _ in groups)
+        by_scope[(answer.question_id, assignment_of[answer.attempt_id], max_points)].append(answer)
+    examples = _examples((q, a) for q, a, _ in by_scope)
     scoring = Scoring()
-    for (question_id, assignment_id, max_points), group in groups.items():
+    groups: list[_Group] = []
+    for (question_id, assignment_id, max_points), group in by_scope.items():
         question = questions[question_id]
         # Only free text is calibrated; the objective graders ignore examples, so none are recorded.
         used = [e for e in examples.get((question_id, assignment_id), []) if e.max_points]
         if question.kind in OBJECTIVE_KINDS:
             used = []
         try:
-            key = adapters.question_key(question, max_points)
-            graded = [
-                GradedExample(
-                    adapters.engine_response(question, e.response), float(e.score / e.max_points * max_points)
-                )
-                for e in used
-            ]
-            responses = [adapters.engine_response(question, a.response) for a in group]
-            results = grade_batch(key, responses, examples=graded, free_text_grader=adapters.free_text_grader())
+            groups.append(_prepare(question, max_points, group, used))
         except Exception as exc:  # one question's failure is recorded, not the chunk's
             logger.exception("engine failed on question=%s answers=%s", question_id, len(group))
             scoring.failed.update((a.pk, exc) for a in group)
-            continue
-        scoring.graded.extend(
-            (a, _new_grade(a, question, r, max_points, used)) for a, r in zip(group, results, strict=True)
-        )
+    cached = score_cache.lookup(d for g in groups for d in g.digests)
+    hits = set(cached)
+    for prepared in groups:
+        try:
+            _score_group(prepared, hits, cached, scoring)
+        except Exception as exc:  # one question's failure is recorded, not the chunk's
+            logger.exception("engine failed on question=%s answers=%s", prepared.question.pk, len(prepared.answers))
+            scoring.failed.update((a.pk, exc) for a in prepared.answers)
+    score_cache.store(scoring.fresh)
     return scoring
 
 
 def grade_answers(
-    answer_ids: Sequence[int], *, job: GradingJob | None = None, rescore_before: datetime | None = None
+    answer_ids: Sequence[int],
+    *,
+    job: GradingJob | None = None,
+    rescore_before: datetime | None = None,
+    attempt_jobs: Mapping[int, GradingJob] | None = None,
 ) -> ChunkOutcome:
-    """Grade one chunk of answers. A bounded number of queries whatever the chunk size."""
+    """Grade one chunk of answers. A bounded number of queries whatever the chunk size.
+
+    Each grade records the job that made it: `job`, or for a micro-batch of the per-attempt path
+    (answers of several attempts) the job of each answer's attempt (`attempt_jobs`)."""
     answers = list(Answer.objects.filter(pk__in=answer_ids).order_by("pk"))
     questions = _load_questions({a.question_id for a in answers})
     current = _current_grades(a.pk for a in answers)
@@ -200,9 +271,10 @@ def grade_answers(
         replaced = [current[a.pk].pk for a, _ in still if a.pk in current]
         if replaced:
             Grade.objects.filter(pk__in=replaced).update(is_current=False)
-        for _, grade in still:
-            grade.job_id = job.pk if job else None
-            grade.details["cause"] = job.kind if job else "direct"
+        for answer, grade in still:
+            owner = job or (attempt_jobs or {}).get(answer.attempt_id)
+            grade.job_id = owner.pk if owner else None
+            grade.details["cause"] = owner.kind if owner else "direct"
         Grade.objects.bulk_create([g for _, g in still])
     failed = {pk: f"{type(exc).__name__}: {exc}" for pk, exc in scoring.failed.items()}
     return ChunkOutcome(graded=len(still), skipped=len(answers) - len(still) - len(failed), failed=failed)

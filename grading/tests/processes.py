@@ -237,11 +237,22 @@ class RedisServer:
         except redis.RedisError:
             return False
 
+    def freeze(self) -> None:
+        """SIGSTOP: the port stays open and connections are accepted by the kernel, but nothing
+        answers (a paused container, a host under a partition): the worst case for a client."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         """SIGTERM: with `--save ""` nothing is written, so whatever the broker held is gone, as
         after a crash (the same as `redis-cli shutdown nosave`, without a client that retries)."""
         if self.process is None or self.process.poll() is not None:
             return
+        self.thaw()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

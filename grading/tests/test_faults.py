@@ -277,7 +277,7 @@ def test_nothing_is_lost_while_the_broker_is_down(section, private_broker, caplo
     failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("enqueue failed")]
     job = GradingJob.objects.get(kind=GradingJob.Kind.ASSIGNMENT, assignment=closing_class.assignment)
     assert sorted(m.split()[2] for m in failed) == sorted([*(f"attempt={a.pk}" for a in late), f"job={job.pk}"])
-    assert max(seconds) < 5, f"a submit waited {max(seconds):.1f}s for the broker"
+    assert max(seconds) < 1, f"a submit waited {max(seconds):.1f}s for the broker"
     assert Attempt.objects.filter(pk__in=[a.pk for a in late], status=Attempt.Status.SUBMITTED).count() == 4
     assert sorted(Answer.objects.filter(attempt__in=late).values_list("pk", "response")) == saved
     assert len(saved) == 20
