@@ -103,6 +103,9 @@ def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
                 chunk_fail(job.pk, failed_by_job[job.pk], errors)
             else:
                 job_refresh(job.pk)
+    # Again once committed: two workers grading parts of one attempt at the same time each see
+    # only their own part inside their transactions, so neither would mark the attempt graded.
+    attempts_refresh_status(list(jobs))
     logger.info(
         "attempts.batch answers=%s attempts=%s graded=%s skipped=%s failed=%s",
         len(taken),

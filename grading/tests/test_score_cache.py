@@ -126,17 +126,19 @@ def test_calibration_by_an_override_invalidates_the_cached_scores(section, instr
     assert all(g.calibration_examples for _, g in scoring.graded)
 
 
-def test_a_grader_change_invalidates_the_cached_scores(section, monkeypatch):
+def test_a_grader_change_invalidates_the_cached_scores(section, settings):
+    settings.GRADING_FREE_TEXT_GRADER = "ft-2"
     question = free_text_question(section)
     class_ = exam(section, [question], students=3)
     auto_submit_at_close(class_)
     assert _rescore(class_).scored == 3
 
-    # when the engine reports another grader (a new trained model was deployed)
-    monkeypatch.setattr(writing, "grader_version", lambda key: "ft-9:new-model")
+    # the deployment switches to the trained grader
+    settings.GRADING_FREE_TEXT_GRADER = "ft-3"
     scoring = _rescore(class_)
 
     assert (scoring.scored, scoring.from_cache) == (3, 0)
+    assert _rescore(class_).from_cache == 3
 
 
 def test_the_digest_names_every_input_it_depends_on(section):
