@@ -56,6 +56,8 @@ def assignment_create(
     grace_period: timedelta = timedelta(0),
     release_policy: str = ReleasePolicy.AFTER_CLOSE,
     title: str = "",
+    shuffle_questions: bool = False,
+    shuffle_choices: bool = False,
     actor: User | None = None,
 ) -> Assignment:
     if actor is not None:
@@ -70,6 +72,8 @@ def assignment_create(
         max_attempts=max_attempts,
         grace_period=grace_period,
         release_policy=release_policy,
+        shuffle_questions=shuffle_questions,
+        shuffle_choices=shuffle_choices,
         created_by=actor,
     )
     assignment.full_clean()
@@ -116,8 +120,20 @@ def extension_revoke(*, assignment: Assignment, student_id: int, actor: User | N
     Extension.objects.filter(assignment=assignment, student_id=student_id).delete()
 
 
+# The shuffle settings apply to attempts started afterwards: an attempt keeps the order it started with.
 ASSIGNMENT_EDITABLE = frozenset(
-    {"title", "opens_at", "closes_at", "time_limit", "max_attempts", "grace_period", "release_policy", "released_at"}
+    {
+        "title",
+        "opens_at",
+        "closes_at",
+        "time_limit",
+        "max_attempts",
+        "grace_period",
+        "release_policy",
+        "released_at",
+        "shuffle_questions",
+        "shuffle_choices",
+    }
 )
 
 
