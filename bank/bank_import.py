@@ -1,5 +1,11 @@
 """Importing a question bank in the course's text format (see `bank_format.py`) into the database.
 
+A "list at least N" question whose reference answer is a plain list ("List at least four ways of
+passive defense.") becomes an enumeration: N items needed, each listed item accepted with the
+synonyms `grading.engine.list_prompt` proposes (from the item and from the keywords of its rubric
+point in the rubric file), so naming 2 of 4 scores half. The bank text is their source, like the
+reference answer's: a re-import puts them back as proposed.
+
 A question with an entry in the bank's rubric file (`bank_rubrics.py`) gets that rubric, as a
 person's: the file is the source of its rubric as the bank text is of its reference answer, so a
 change to the entry replaces the question's rubric (an edit made in the admin included). Every
@@ -22,11 +28,20 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from grading.engine.list_prompt import propose_list_key
+
 from .bank_format import BankFormatError, ParsedBank, ParsedChapter, ParsedQuestion, decode_bank_bytes, parse_bank
 from .bank_rubrics import BankRubrics, RubricEntry, check_refs
 from .language import question_language
-from .models import Chapter, Course, Part, Question
-from .services import key_change, question_create, question_fields_set, rubric_propose, rubric_replace
+from .models import Chapter, Course, Part, Question, QuestionKind
+from .services import (
+    accepted_sync,
+    key_change,
+    question_create,
+    question_fields_set,
+    rubric_propose,
+    rubric_replace,
+)
 
 CONTENT_FIELDS = (
     "prompt",
@@ -82,6 +97,27 @@ def _question_values(parsed: ParsedQuestion, position: int, part: Part | None) -
     }
 
 
+Accepted = list[tuple[str, list[str], bool]]
+
+
+def _list_key(
+    parsed: ParsedQuestion, entry: RubricEntry | None, question: Question | None
+) -> tuple[dict[str, object], Accepted | None]:
+    """The kind, `min_items` and accepted items of a "list at least N" question; ({}, None) otherwise.
+    Synonyms come from the rubric file's entry, else from the rubric the question already has."""
+    if entry:
+        hints = [(p.text, tuple(p.keywords)) for p in entry.points]
+    else:
+        hints = [(p.text, tuple(p.keywords or ())) for p in question.rubric_points.all()] if question else []
+    key = propose_list_key(parsed.prompt, parsed.answer_markdown, hints)
+    if key is None:
+        if question is not None and question.kind == QuestionKind.ENUMERATION:  # no longer a list: free text again
+            return {"kind": QuestionKind.FREE_TEXT, "min_items": 0}, []
+        return {}, None
+    accepted = [(item.text, list(item.synonyms), False) for item in key.items]
+    return {"kind": QuestionKind.ENUMERATION, "min_items": key.needed}, accepted
+
+
 def _import_chapter(
     course: Course, parsed: ParsedChapter, position: int, summary: ImportSummary, rubrics: BankRubrics | None
 ) -> None:
@@ -100,7 +136,9 @@ def _import_chapter(
     for i, pq in enumerate(parsed.questions, start=1):
         values = _question_values(pq, i, parts.get(pq.part) if pq.part else None)
         entry = rubrics.get(parsed.number, pq.ref) if rubrics else None
-        _import_question(chapter, pq.ref, values, existing.get(pq.ref), entry, summary)
+        list_values, accepted = _list_key(pq, entry, existing.get(pq.ref))
+        values.update(list_values)
+        _import_question(chapter, pq.ref, values, existing.get(pq.ref), entry, summary, accepted)
 
 
 def _import_question(
@@ -110,9 +148,12 @@ def _import_question(
     question: Question | None,
     entry: RubricEntry | None,
     summary: ImportSummary,
+    accepted: Accepted | None = None,
 ) -> None:
     if question is None:
-        question_create(chapter=chapter, ref=ref, rubric=entry.points if entry else None, **values)
+        question_create(
+            chapter=chapter, ref=ref, rubric=entry.points if entry else None, accepted=accepted or (), **values
+        )
         if entry:
             summary.rubrics_from_file += 1
             summary.rubrics_changed += 1
@@ -120,6 +161,8 @@ def _import_question(
         return
     with key_change(question):  # the text, its reference answer and its rubric: one version at most
         changed = question_fields_set(question, values)
+        if accepted is not None:
+            changed += ["accepted_answers"] if accepted_sync(question, accepted) else []
         rubric_changed = False
         if entry:
             rubric_changed = rubric_replace(question=question, points=entry.points)

@@ -20,7 +20,8 @@ from bank.models import Chapter, Course, Question
 from classes import policy
 from classes.models import Enrollment, Section
 
-from .models import Assignment, Extension, Quiz, QuizItem, ReleasePolicy
+from .errors import QuizHasAttempts
+from .models import Assignment, Attempt, Extension, Quiz, QuizItem, ReleasePolicy
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,63 @@ class ItemSpec:
     points: Decimal | None = None
 
 
+def _create_items(quiz: Quiz, items: list[ItemSpec]) -> None:
+    QuizItem.objects.bulk_create(
+        QuizItem(quiz=quiz, position=i, question=s.question, chapter=s.chapter, draw_count=s.draw, points=s.points)
+        for i, s in enumerate(items, start=1)
+    )
+
+
 @transaction.atomic
 def quiz_create(*, course: Course, title: str, items: list[ItemSpec], actor: User | None = None) -> Quiz:
     if actor is not None:
         policy.quiz_create(actor, course)
     quiz = Quiz.objects.create(course=course, title=title, created_by=actor)
-    QuizItem.objects.bulk_create(
-        QuizItem(quiz=quiz, position=i, question=s.question, chapter=s.chapter, draw_count=s.draw, points=s.points)
-        for i, s in enumerate(items, start=1)
-    )
+    _create_items(quiz, items)
     return quiz
+
+
+def quiz_has_attempts(quiz: Quiz) -> bool:
+    """Whether a student has started the quiz in any assignment: from then on it stays as they saw it."""
+    return Attempt.objects.filter(assignment__quiz=quiz).exists()
+
+
+@transaction.atomic
+def quiz_update(*, quiz: Quiz, title: str, items: list[ItemSpec], actor: User | None = None) -> Quiz:
+    """Replace a quiz's title and items (questions, points, draws, order), while nobody has started it.
+
+    Editing is building (`policy.quiz_create` in the quiz's course). Two edits of one quiz run one
+    after the other (the quiz row is locked). An attempt started meanwhile keeps the questions it
+    drew (they are frozen into the attempt), so the check cannot hurt a student; once one exists
+    the quiz is refused with `QuizHasAttempts` and the instructor edits a copy (`quiz_copy`).
+    """
+    if actor is not None:
+        policy.quiz_create(actor, quiz.course)
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    if quiz_has_attempts(quiz):
+        raise QuizHasAttempts(_("This quiz has attempts: edit a copy."))
+    quiz.title = title
+    quiz.save(update_fields=["title"])
+    quiz.items.all().delete()
+    _create_items(quiz, items)
+    return quiz
+
+
+@transaction.atomic
+def quiz_copy(*, quiz: Quiz, actor: User | None = None) -> Quiz:
+    """A new quiz with the same items, for changing a quiz students have already started."""
+    if actor is not None:
+        policy.quiz_create(actor, quiz.course)
+    items = [
+        ItemSpec(question=i.question, chapter=i.chapter, draw=i.draw_count, points=i.points)
+        for i in quiz.items.select_related("question", "chapter").order_by("position")
+    ]
+    title = _("%(title)s (copy)") % {"title": quiz.title}
+    copy = Quiz.objects.create(
+        course_id=quiz.course_id, title=title[:300], description=quiz.description, created_by=actor
+    )
+    _create_items(copy, items)
+    return copy
 
 
 def assignment_create(
@@ -56,6 +104,8 @@ def assignment_create(
     grace_period: timedelta = timedelta(0),
     release_policy: str = ReleasePolicy.AFTER_CLOSE,
     title: str = "",
+    shuffle_questions: bool = False,
+    shuffle_choices: bool = False,
     actor: User | None = None,
 ) -> Assignment:
     if actor is not None:
@@ -70,6 +120,8 @@ def assignment_create(
         max_attempts=max_attempts,
         grace_period=grace_period,
         release_policy=release_policy,
+        shuffle_questions=shuffle_questions,
+        shuffle_choices=shuffle_choices,
         created_by=actor,
     )
     assignment.full_clean()
@@ -116,8 +168,20 @@ def extension_revoke(*, assignment: Assignment, student_id: int, actor: User | N
     Extension.objects.filter(assignment=assignment, student_id=student_id).delete()
 
 
+# The shuffle settings apply to attempts started afterwards: an attempt keeps the order it started with.
 ASSIGNMENT_EDITABLE = frozenset(
-    {"title", "opens_at", "closes_at", "time_limit", "max_attempts", "grace_period", "release_policy", "released_at"}
+    {
+        "title",
+        "opens_at",
+        "closes_at",
+        "time_limit",
+        "max_attempts",
+        "grace_period",
+        "release_policy",
+        "released_at",
+        "shuffle_questions",
+        "shuffle_choices",
+    }
 )
 
 

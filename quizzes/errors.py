@@ -34,3 +34,9 @@ class InvalidResponse(ClassroomError):
 
 class AnswerTooLong(ClassroomError):
     code = "answer_too_long"
+
+
+class QuizHasAttempts(Conflict):
+    """A quiz students have started stays as they saw it: edit a copy (`authoring.quiz_copy`)."""
+
+    code = "quiz_has_attempts"

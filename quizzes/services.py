@@ -32,6 +32,7 @@ from common.queueing import send_task
 from .errors import AttemptClosed, AttemptLimitReached, DeadlinePassed, InvalidResponse, WindowNotOpen
 from .models import Answer, Assignment, Attempt, AttemptQuestion, Extension, QuizItem
 from .responses import clean_response
+from .shuffle import choice_order, shown_positions
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,12 @@ def _lock_student_enrollment(assignment: Assignment, student: User) -> Enrollmen
 def _draw_questions(assignment: Assignment, seed: str) -> list[tuple[Question, Any]]:
     """The quiz's questions for one attempt: fixed items as they are, random draws seeded per attempt."""
     rng = random.Random(seed)
-    items = QuizItem.objects.filter(quiz_id=assignment.quiz_id).select_related("question").order_by("position")
+    items = (
+        QuizItem.objects.filter(quiz_id=assignment.quiz_id)
+        .select_related("question")
+        .prefetch_related("question__choices")
+        .order_by("position")
+    )
     drawn: list[tuple[Question, Any]] = []
     taken: set[int] = set()
     for item in items:
@@ -72,6 +78,27 @@ def _draw_questions(assignment: Assignment, seed: str) -> list[tuple[Question, A
                 taken.add(question.pk)
                 drawn.append((question, item.points if item.points is not None else question.points))
     return drawn
+
+
+def _frozen_questions(
+    attempt: Attempt, assignment: Assignment, drawn: list[tuple[Question, Any]], seed: str
+) -> list[AttemptQuestion]:
+    """The attempt's questions in quiz order, with the order shown to the student when the
+    assignment shuffles (its own seed, so shuffling never changes which questions are drawn)."""
+    rng = random.Random(f"{seed}:shown")
+    shown = shown_positions(len(drawn), rng) if assignment.shuffle_questions else [None] * len(drawn)
+    return [
+        AttemptQuestion(
+            attempt=attempt,
+            position=i,
+            shown_position=shown[i - 1],
+            choice_order=choice_order(question, rng) if assignment.shuffle_choices else [],
+            question=question,
+            question_version=question.version,
+            points=points,
+        )
+        for i, (question, points) in enumerate(drawn, start=1)
+    ]
 
 
 @transaction.atomic
@@ -107,11 +134,9 @@ def attempt_start(*, assignment: Assignment, student: User, now: datetime | None
     attempt = Attempt.objects.create(
         assignment=assignment, student=student, number=used + 1, started_at=now, deadline=deadline
     )
-    drawn = _draw_questions(assignment, seed=f"{assignment.pk}:{student.pk}:{attempt.number}")
-    AttemptQuestion.objects.bulk_create(
-        AttemptQuestion(attempt=attempt, position=i, question=q, question_version=q.version, points=points)
-        for i, (q, points) in enumerate(drawn, start=1)
-    )
+    seed = f"{assignment.pk}:{student.pk}:{attempt.number}"
+    drawn = _draw_questions(assignment, seed=seed)
+    AttemptQuestion.objects.bulk_create(_frozen_questions(attempt, assignment, drawn, seed))
     logger.info("attempt started attempt=%s student=%s assignment=%s", attempt.pk, student.pk, assignment.pk)
     return attempt
 

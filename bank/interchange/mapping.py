@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.text import slugify
 
+from grading.engine.list_prompt import propose_list_key
+
 from ..bank_format import ParsedBank, ParsedChapter, ParsedPart, ParsedQuestion, SourceMark
 from ..language import question_language
 from ..models import Chapter, Course, Part, Question, QuestionKind
@@ -101,14 +103,23 @@ def items_from_questions(questions: Iterable[Question]) -> tuple[list[Item], lis
     return items, warnings
 
 
+def _fits_text_format(question: Question) -> bool:
+    """Free text, or a "list at least N" question the importer reads back from its prompt and list."""
+    if question.kind == QuestionKind.FREE_TEXT:
+        return True
+    key = propose_list_key(question.prompt, question.reference_answer)
+    return question.kind == QuestionKind.ENUMERATION and key is not None and key.needed == question.min_items
+
+
 def bank_from_questions(course: Course, questions: Iterable[Question]) -> tuple[ParsedBank, list[str]]:
-    """The questions as a `ParsedBank` for `render_bank`: free-text questions only (the text
-    format has a prompt and a reference answer, no choices or numeric keys)."""
+    """The questions as a `ParsedBank` for `render_bank`: free-text questions, and the lists the
+    importer recognises (the text format has a prompt and a reference answer, no choices or
+    numeric keys)."""
     chapters: dict[int, ParsedChapter] = {}
     warnings: list[str] = []
     for question in questions:
         chapter = question.chapter
-        if question.kind != QuestionKind.FREE_TEXT:
+        if not _fits_text_format(question):
             warnings.append(
                 f"question {question.code} skipped: a {question.kind} question does not fit "
                 "the bank text format (prompt and reference answer only)"

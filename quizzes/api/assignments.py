@@ -46,6 +46,8 @@ class AssignmentSerializer(StrictModelSerializer):
             "grace_period",
             "release_policy",
             "released_at",
+            "shuffle_questions",
+            "shuffle_choices",
             "created_at",
         ]
         read_only_fields = ["id", "display_title", "created_at"]

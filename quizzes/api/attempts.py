@@ -58,7 +58,13 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class AttemptQuestionSerializer(serializers.Serializer):
-    position = serializers.IntegerField(read_only=True)
+    position = serializers.IntegerField(read_only=True, help_text="The quiz's order (results and exports use it).")
+    shown_position = serializers.IntegerField(
+        source="shown_number", read_only=True, help_text="The order to show (the student's own when shuffled)."
+    )
+    choice_order = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="Choice ids in the order to show; empty: as listed."
+    )
     points = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
     question = QuestionPublicSerializer(read_only=True)
 

@@ -60,10 +60,21 @@ class Attempt(models.Model):
 
 
 class AttemptQuestion(models.Model):
-    """A question frozen into an attempt with the version and points it had when drawn."""
+    """A question frozen into an attempt with the version and points it had when drawn.
+
+    `position` is the quiz's order, which results, receipts, exports and analytics use whatever the
+    student saw; `shown_position` and `choice_order` are what the attempt page shows when the
+    assignment shuffles (drawn once at the start, so a reload shows the same order).
+    """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="attempt_questions")
     position = models.PositiveSmallIntegerField(_("position"))
+    shown_position = models.PositiveSmallIntegerField(
+        _("position shown"), null=True, blank=True, help_text=_("Empty: the quiz's position.")
+    )
+    choice_order = models.JSONField(
+        _("order of the choices shown"), default=list, blank=True, help_text=_("Choice ids; empty: the bank's order.")
+    )
     question = models.ForeignKey("bank.Question", on_delete=models.PROTECT, related_name="attempt_questions")
     question_version = models.PositiveIntegerField(_("question version"))
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
@@ -73,10 +84,18 @@ class AttemptQuestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "position"], name="attempt_question_unique_position"),
             models.UniqueConstraint(fields=["attempt", "question"], name="attempt_question_unique_question"),
+            models.UniqueConstraint(
+                fields=["attempt", "shown_position"], name="attempt_question_unique_shown_position"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Attempt {self.attempt_id} #{self.position}: question {self.question_id} v{self.question_version}"
+
+    @property
+    def shown_number(self) -> int:
+        """The question's number on the attempt page (its place in the student's order)."""
+        return self.shown_position or self.position
 
 
 class Answer(models.Model):

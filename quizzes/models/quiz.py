@@ -91,6 +91,16 @@ class Assignment(models.Model):
         _("results released"), max_length=16, choices=ReleasePolicy.choices, default=ReleasePolicy.AFTER_CLOSE
     )
     released_at = models.DateTimeField(_("released manually at"), null=True, blank=True)
+    shuffle_questions = models.BooleanField(
+        _("shuffle the questions"),
+        default=False,
+        help_text=_("Each student sees the questions in an order of their own."),
+    )
+    shuffle_choices = models.BooleanField(
+        _("shuffle the choices"),
+        default=False,
+        help_text=_("Each student sees the options of a choice question in an order of their own."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

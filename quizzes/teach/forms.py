@@ -30,6 +30,12 @@ class AssignmentSettingsForm(forms.Form):
     max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=1, label=gettext_lazy("Attempts allowed"))
     grace_minutes = forms.IntegerField(min_value=0, max_value=120, initial=2, label=gettext_lazy("Grace (minutes)"))
     release_policy = forms.ChoiceField(choices=ReleasePolicy.choices, label=gettext_lazy("Results released"))
+    shuffle_questions = forms.BooleanField(
+        required=False, label=gettext_lazy("Shuffle the questions (an order of its own for each student)")
+    )
+    shuffle_choices = forms.BooleanField(
+        required=False, label=gettext_lazy("Shuffle the options of choice questions for each student")
+    )
 
     def settings(self) -> dict[str, object]:
         """The cleaned form as Assignment fields."""
@@ -42,6 +48,8 @@ class AssignmentSettingsForm(forms.Form):
             "max_attempts": data["max_attempts"],
             "grace_period": timedelta(minutes=data["grace_minutes"]),
             "release_policy": data["release_policy"],
+            "shuffle_questions": data["shuffle_questions"],
+            "shuffle_choices": data["shuffle_choices"],
         }
 
     @staticmethod
@@ -54,6 +62,8 @@ class AssignmentSettingsForm(forms.Form):
             "max_attempts": assignment.max_attempts,
             "grace_minutes": int(assignment.grace_period.total_seconds() // 60),
             "release_policy": assignment.release_policy,
+            "shuffle_questions": assignment.shuffle_questions,
+            "shuffle_choices": assignment.shuffle_choices,
         }
 
 

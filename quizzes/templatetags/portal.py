@@ -126,6 +126,8 @@ def portal_strings() -> SafeString:
         "saving": _("Saving…"),
         "not_saved": _("Not saved, retrying…"),
         "offline": _("Not saved: no connection. Retrying…"),
+        "kept_offline": _("Offline: your answers are kept on this device"),
+        "restored": _("Answers kept on this device were put back; saving them…"),
         "unsaved": _("Unsaved changes"),
         "days": _("%(days)s d %(clock)s"),
         "warn5": _("5 minutes left. Your answers are saved automatically."),

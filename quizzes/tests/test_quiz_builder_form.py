@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 
 from bank.tests.factories import ChapterFactory, QuestionFactory
-from quizzes.teach.builder import QuizBuilderForm
+from quizzes.teach.builder_form import QuizBuilderForm
 
 pytestmark = pytest.mark.django_db
 

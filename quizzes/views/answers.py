@@ -41,6 +41,20 @@ class QuestionItem:
         return self.row.item.question
 
     @property
+    def number(self) -> int:
+        """The number the student sees (their own order when the assignment shuffles)."""
+        return self.row.item.shown_number
+
+    @property
+    def choices(self) -> list[Any]:
+        """The question's choices in the order this attempt shows them."""
+        choices = list(self.question.choices.all())
+        order = {pk: i for i, pk in enumerate(self.row.item.choice_order or [])}
+        if order:
+            choices.sort(key=lambda c: order.get(c.pk, len(order)))
+        return choices
+
+    @property
     def answered(self) -> bool:
         return self.value not in (None, "", [])
 
@@ -92,9 +106,10 @@ def question_items(
     posted: Mapping[int, Any] | None = None,
     errors: Mapping[int, AnswerError] | None = None,
 ) -> list[QuestionItem]:
-    """The page's questions with the stored answers, or with what was posted when it is shown again."""
+    """The page's questions in the order the student sees them, with the stored answers, or with
+    what was posted when the page is shown again."""
     items = []
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r.item.shown_number):
         qid = row.item.question_id
         error = (errors or {}).get(qid)
         if error is not None and posted is not None and qid in posted:

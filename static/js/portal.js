@@ -5,6 +5,10 @@
  * - the attempt timer counts down from the server's deadline (the server decides; this only shows
  *   it), warns politely at 5 and 1 minutes, saves at the last moment and submits at zero;
  * - autosave: answers are posted as JSON on change and at least every 15 s while unsaved;
+ * - every unsaved change is also kept on this device (localStorage, per attempt) until the server
+ *   has it: when saving fails the page says so, and the changes are sent again, in order, when
+ *   the connection returns or the page is opened again (the server's deadline still decides);
+ *   a copy older than the server's answer, or of a submitted attempt, is discarded;
  * - enumeration answers get one input per item, with add and remove buttons.
  */
 (function () {
@@ -160,13 +164,73 @@
     box.append(caption, list, add);
   }
 
+  /* ---- answers kept on this device ----------------------------------------------------------- */
+  function LocalCopy(attemptId) {
+    var key = "classroom:attempt:" + attemptId + ":unsaved";
+    function read() {
+      try { return JSON.parse(window.localStorage.getItem(key) || "null") || {}; } catch (e) { return {}; }
+    }
+    function write(answers) {
+      try {
+        if (Object.keys(answers).length) { window.localStorage.setItem(key, JSON.stringify(answers)); }
+        else { window.localStorage.removeItem(key); }
+        return true;
+      } catch (e) { return false; }  // storage off or full: the page says "not saved" instead
+    }
+    this.available = write(read());
+    /* Keep the latest unsaved value of a question, with its change number and (server) time. */
+    this.keep = function (qid, value, seq, at) {
+      var answers = read();
+      answers[qid] = { value: value, seq: seq, at: at };
+      this.available = write(answers);
+    };
+    /* The server has change `seq` of the question: forget it, unless a later change is pending. */
+    this.saved = function (qid, seq) {
+      var answers = read();
+      if (answers[qid] && answers[qid].seq === seq) { delete answers[qid]; write(answers); }
+    };
+    /* The kept changes, oldest first. */
+    this.entries = function () {
+      var answers = read();
+      return Object.keys(answers).map(function (qid) { return Object.assign({ qid: qid }, answers[qid]); })
+        .sort(function (a, b) { return a.seq - b.seq; });
+    };
+    this.clear = function () { write({}); };
+  }
+
+  function setValue(box, value) {
+    var name = "q-" + box.dataset.question;
+    var kind = box.dataset.kind;
+    if (kind === "single_choice" || kind === "true_false" || kind === "multiple_choice") {
+      var wanted = [].concat(value === null || value === undefined ? [] : value).map(String);
+      box.querySelectorAll('input[name="' + name + '"]').forEach(function (i) { i.checked = wanted.indexOf(i.value) >= 0; });
+      return;
+    }
+    var field = box.querySelector('[name="' + name + '"]');
+    if (field) { field.value = kind === "enumeration" ? [].concat(value || []).join("\n") : (value === null ? "" : value); }
+  }
+
+  /* Put the changes kept on this device back into the form (before the list editor is built);
+   * drop those the server already has a newer answer for. Returns the ones restored, oldest first. */
+  function restoreLocal(form, copy) {
+    var restored = [];
+    copy.entries().forEach(function (entry) {
+      var box = form.querySelector('[data-question="' + entry.qid + '"]');
+      var savedAt = box && box.dataset.savedAt ? parseInt(box.dataset.savedAt, 10) * 1000 : 0;
+      if (!box || entry.at <= savedAt) { copy.saved(entry.qid, entry.seq); return; }
+      setValue(box, entry.value);
+      restored.push(entry);
+    });
+    return restored;
+  }
+
   /* ---- autosave -------------------------------------------------------------------------- */
-  function Autosave(form) {
+  function Autosave(form, copy, restored, serverOffset) {
     var url = form.dataset.autosaveUrl;
     var token = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
     var status = document.querySelector("[data-save-status]");
-    var dirty = {};            // question id -> change counter
-    var counter = 0;
+    var dirty = {};            // question id -> change number (increasing across page loads)
+    var counter = Date.now();
     var inFlight = null;
     var again = false;
     var timer = null;
@@ -219,6 +283,7 @@
       timer = setTimeout(save, delay);
     }
     function payload(keys) {
+      keys.sort(function (a, b) { return dirty[a] - dirty[b]; });  // in the order they were changed
       var answers = {};
       keys.forEach(function (qid) { answers[qid] = collect(qid); });
       return JSON.stringify({ answers: answers });
@@ -245,12 +310,14 @@
         if ((result.status === 200 && body.ok) || (result.status === 400 && body.saved)) {
           (body.saved || []).forEach(function (qid) {
             if (dirty[qid] === sent[qid]) { delete dirty[qid]; }
+            copy.saved(qid, sent[qid]);
             showError(qid, "");
           });
           var errors = body.errors || {};
           Object.keys(errors).forEach(function (qid) {
             showError(qid, errors[qid]);
             if (dirty[qid] === sent[qid]) { delete dirty[qid]; }  // saving it again would fail the same way
+            copy.saved(qid, sent[qid]);
           });
           if (Object.keys(errors).length) { announce(body.message); }
           retryDelay = 2000;
@@ -258,7 +325,8 @@
           setStatus(interpolate(S.saved_at || "Saved at %(time)s", { time: when }), "saved");
           return true;
         }
-        if (result.status === 409 && body.redirect) {
+        if (result.status === 409 && body.redirect) {  // submitted, or past the deadline: nothing to keep
+          copy.clear();
           setStatus(body.message || "", "failed");
           announce(body.message || "");
           if (!self.leaving) { self.leaving = true; window.location.assign(body.redirect); }
@@ -272,7 +340,7 @@
         }
         throw new Error("HTTP " + result.status);
       }).catch(function () {
-        var text = navigator.onLine === false ? S.offline : S.not_saved;
+        var text = copy.available ? S.kept_offline : navigator.onLine === false ? S.offline : S.not_saved;
         setStatus(text || "Not saved, retrying…", "failed");
         if (status && !status.dataset.failedAnnounced) { announce(text); status.dataset.failedAnnounced = "1"; }
         schedule(retryDelay);
@@ -297,12 +365,19 @@
       if (!box) { return; }
       counter += 1;
       dirty[box.dataset.question] = counter;
+      copy.keep(box.dataset.question, collect(box.dataset.question), counter, Date.now() + serverOffset);
       if (status && status.className.indexOf("failed") < 0) { setStatus(S.unsaved || "Unsaved changes", ""); }
       var typing = event.type === "input" && /^(text|number|textarea)$/.test(event.target.type || event.target.tagName.toLowerCase());
       schedule(typing ? 1200 : 250);
     }
     form.addEventListener("input", onEdit);
     form.addEventListener("change", onEdit);
+    window.addEventListener("online", function () { save(); });
+    restored.forEach(function (entry) { dirty[entry.qid] = entry.seq; });
+    if (restored.length) {
+      setStatus(S.restored || "", "saving");
+      save();
+    }
     form.addEventListener("submit", function () { self.leaving = true; dirty = {}; });
     setInterval(function () { if (!inFlight) { save(); } }, 15000);
     window.addEventListener("pagehide", function () {
@@ -364,10 +439,16 @@
   function init() {
     localiseTimes(document);
     startCountdowns();
-    document.querySelectorAll("[data-enum]").forEach(enhanceEnumeration);
+    document.querySelectorAll("[data-attempt-closed]").forEach(function (el) {
+      new LocalCopy(el.dataset.attemptClosed).clear();  // submitted: a copy left on this device is stale
+    });
     var form = document.querySelector("form[data-autosave-url]");
-    var autosave = form ? new Autosave(form) : null;
     var bar = document.querySelector("[data-timer]");
+    var serverOffset = bar ? new Date(bar.dataset.serverNow).getTime() - Date.now() : 0;
+    var copy = form ? new LocalCopy(form.dataset.attempt) : null;
+    var restored = form ? restoreLocal(form, copy) : [];
+    document.querySelectorAll("[data-enum]").forEach(enhanceEnumeration);
+    var autosave = form ? new Autosave(form, copy, restored, serverOffset) : null;
     if (bar) { startTimer(bar, autosave); }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }

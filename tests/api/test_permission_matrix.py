@@ -206,6 +206,11 @@ ROUTES: list[Route] = [
     Route("teach:quiz_new", "GET", "section_quiz_create", 200, _section),
     Route("teach:quiz_new", "POST", "section_quiz_create", 302, _section,
           body=lambda w: {"title": "Built on the page", "question": [str(w.choice_q.pk)]}),
+    # the world's quiz has attempts: the builder shows "edit a copy" and refuses to save (409)
+    Route("teach:quiz_edit", "GET", "section_quiz_create", 200, lambda w: {"section_id": w.section.pk, "quiz_id": w.quiz.pk}),
+    Route("teach:quiz_edit", "POST", "section_quiz_create", 409, lambda w: {"section_id": w.section.pk, "quiz_id": w.quiz.pk},
+          body=lambda w: {"title": "Edited", "question": [str(w.choice_q.pk)]}),
+    Route("teach:quiz_copy", "POST", "section_quiz_create", 302, lambda w: {"section_id": w.section.pk, "quiz_id": w.quiz.pk}),
     Route("teach:assignment_new", "GET", "assignment_create", 200, _section),
     Route("teach:assignment_new", "POST", "assignment_create", 302, _section,
           body=lambda w: {"quiz": w.quiz.pk, "opens_at": "2030-01-01T08:00", "closes_at": "2030-01-01T10:00",
