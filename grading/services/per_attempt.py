@@ -103,9 +103,6 @@ def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
                 chunk_fail(job.pk, failed_by_job[job.pk], errors)
             else:
                 job_refresh(job.pk)
-    # Again once committed: two workers grading parts of one attempt at the same time each see
-    # only their own part inside their transactions, so neither would mark the attempt graded.
-    attempts_refresh_status(list(jobs))
     logger.info(
         "attempts.batch answers=%s attempts=%s graded=%s skipped=%s failed=%s",
         len(taken),
@@ -114,6 +111,12 @@ def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
         outcome.skipped,
         len(outcome.failed),
     )
+    # Again once committed: two workers grading parts of one attempt at the same time each see
+    # only their own part inside their transactions, so neither would finish its job or mark the
+    # attempt graded; the later of the two recounts after commit sees both.
+    attempts_refresh_status(list(jobs))
+    for job in jobs.values():
+        job_refresh(job.pk)
     return taken
 
 

@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from grading import services
 from grading.models import Grade, GradingJob
@@ -48,15 +48,11 @@ def batches(workers: list[CeleryWorker]) -> list[tuple[str, int, int, int]]:
 
 
 def test_two_workers_grade_waiting_answers_in_batches_each_exactly_once(section, broker, tmp_path):
-    # given 24 students who submitted while the window is open (one message each, waiting in Redis)
+    # given two running workers taking micro-batches of at most 20 answers
     questions = [*objective_questions(section)[:2], free_text_question(section)]
     class_ = exam(section, questions, students=24)
-    for attempt in class_.attempts:
-        quiz_services.attempt_submit(attempt=attempt)
     answers = class_.answers().count()
     assert answers == 72
-
-    # when two workers start on them, taking micro-batches of at most 20 answers
     workers = [
         CeleryWorker(name, broker_url=broker.url, log_dir=tmp_path, env={"GRADING_CHUNK_SIZE": "20"})
         for name in ("m1", "m2")
@@ -64,12 +60,21 @@ def test_two_workers_grade_waiting_answers_in_batches_each_exactly_once(section,
     try:
         for worker in workers:
             worker.start()
+        for worker in workers:  # both ready before any message: one fast starter cannot take it all
+            worker.wait_ready()
+
+        # when 24 students submit at once (one message each, all sent as the submits commit)
+        with transaction.atomic():
+            for attempt in class_.attempts:
+                quiz_services.attempt_submit(attempt=attempt)
+
         wait_for(lambda: class_.current_grades().count() == answers, timeout=120, what="not every answer was graded")
         wait_for(
             lambda: not Attempt.objects.filter(assignment=class_.assignment).exclude(status="graded").exists(),
             timeout=30,
             what="not every attempt was marked graded",
         )
+        wait_for(lambda: sum(b[3] for b in batches(workers)) >= answers, timeout=30, what="batches not all logged")
     finally:
         stop_all(workers)
 
