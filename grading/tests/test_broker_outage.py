@@ -4,12 +4,10 @@ sweeper sends what the submits could not)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from grading import selectors, services
@@ -17,27 +15,12 @@ from grading.models import Grade
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Attempt
 
-from . import probes
 from .builders import exam, objective_questions
-from .processes import CeleryWorker, RedisServer, stop_all, wait_for
+from .processes import CeleryWorker, stop_all, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 SUBMIT_BOUND = 1.0  # seconds: ENQUEUE_TIMEOUT (0.5) plus the submit's own work, on a loaded machine
-
-
-@pytest.fixture
-def broker(tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("needs redis-server (apt-get install redis-server)")
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: worker processes must share the test database")
-    server = RedisServer(log_dir=tmp_path).start()
-    try:
-        with probes.app_broker(server.url):
-            yield server
-    finally:
-        server.stop()
 
 
 def submit_all(attempts: list[Attempt]) -> list[float]:

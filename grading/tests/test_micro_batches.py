@@ -4,10 +4,9 @@ exactly once however many workers take part (real workers, a private Redis, the 
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from grading import services
 from grading.models import Grade, GradingJob
@@ -15,27 +14,12 @@ from grading.services import writing
 from quizzes import services as quiz_services
 from quizzes.models import Attempt
 
-from . import probes
 from .builders import exam, free_text_question, objective_questions
-from .processes import CeleryWorker, RedisServer, stop_all, wait_for
+from .processes import CeleryWorker, stop_all, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 BATCH = re.compile(r"attempts\.batch answers=(?P<answers>\d+) attempts=(?P<attempts>\d+) graded=(?P<graded>\d+)")
-
-
-@pytest.fixture
-def broker(tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("needs redis-server (apt-get install redis-server)")
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: worker processes must share the test database")
-    server = RedisServer(log_dir=tmp_path).start()
-    try:
-        with probes.app_broker(server.url):
-            yield server
-    finally:
-        server.stop()
 
 
 def batches(workers: list[CeleryWorker]) -> list[tuple[str, int, int, int]]:
