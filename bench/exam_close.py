@@ -381,11 +381,14 @@ def embed_threads(workers: int) -> int:
 
 
 def reset(exam: Exam) -> None:
-    """Back to just before the close: no grades, no jobs; the attempts as their students left them."""
-    from grading.models import Grade, GradingJob
-    from quizzes.models import Attempt
+    """Back to just before the close: no grades, no jobs, no cached scores (each run grades cold,
+    as the first close of an exam does); the attempts as their students left them."""
+    from grading.models import Grade, GradingJob, ScoreCacheEntry
+    from quizzes.models import Answer, Attempt
 
     Grade.objects.filter(answer__attempt__assignment=exam.assignment).delete()
+    answered = Answer.objects.filter(attempt__assignment=exam.assignment).values("question_id")
+    ScoreCacheEntry.objects.filter(question__in=answered).delete()
     GradingJob.objects.filter(assignment=exam.assignment).delete()
     attempts = Attempt.objects.filter(assignment=exam.assignment)
     attempts.filter(status=Attempt.Status.AUTO_SUBMITTED).update(status=Attempt.Status.IN_PROGRESS, submitted_at=None)
