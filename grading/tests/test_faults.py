@@ -315,6 +315,8 @@ def test_two_workers_share_one_assignment_job_without_double_grading(section, he
         probes.wait_for_lock_waiters(2)
     job = GradingJob.objects.get(assignment=class_.assignment)
     wait_for(lambda: GradingJob.objects.get(pk=job.pk).status == GradingJob.Status.DONE, timeout=90, what="job")
+    # a chunk's progress line is logged after its commit, which may finish the job first
+    wait_for(lambda: len(progress(healthy_workers, job)) >= 6, timeout=30, what="every chunk's line logged")
 
     # then both workers graded chunks, every chunk once, every answer once
     w1, w2 = healthy_workers
