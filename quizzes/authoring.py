@@ -169,19 +169,18 @@ def extension_revoke(*, assignment: Assignment, student_id: int, actor: User | N
 
 
 # The shuffle settings apply to attempts started afterwards: an attempt keeps the order it started with.
-ASSIGNMENT_EDITABLE = frozenset(
-    {
-        "title",
-        "opens_at",
-        "closes_at",
-        "time_limit",
-        "max_attempts",
-        "grace_period",
-        "release_policy",
-        "released_at",
-        "shuffle_questions",
-        "shuffle_choices",
-    }
+# The API's assignment serializers list exactly these fields (quizzes/api/assignments.py).
+ASSIGNMENT_EDITABLE = (
+    "title",
+    "opens_at",
+    "closes_at",
+    "time_limit",
+    "max_attempts",
+    "grace_period",
+    "release_policy",
+    "released_at",
+    "shuffle_questions",
+    "shuffle_choices",
 )
 
 
@@ -193,7 +192,7 @@ def assignment_update(*, assignment: Assignment, actor: User | None = None, **ch
     """
     if actor is not None:
         policy.assignment_change(actor, assignment)
-    unknown = set(changes) - ASSIGNMENT_EDITABLE
+    unknown = set(changes).difference(ASSIGNMENT_EDITABLE)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
