@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     if args.cross:
         out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v1.npz")
-        cross = CrossSettings(epochs=args.epochs, seed=args.seed, threads=args.threads)
+        cross = CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads)
         digest, summary = train_and_save_cross(examples, cross, out, counts=counts, log=log)
         args.out = out
     else:

@@ -34,6 +34,7 @@ MAX_PAIR_TOKENS = 320  # pair_text's budgets keep nearly every pair below this
 
 @dataclass
 class CrossSettings:
+    layers: int = 12  # the first N of e5's layers (fewer: the tests' tiny models)
     epochs: float = 1.0
     batch: int = 16
     lr: float = 4e-5
@@ -45,9 +46,9 @@ class CrossSettings:
 
 
 class CrossScorer(nn.Module):
-    def __init__(self, base: e5file.ModelFile) -> None:
+    def __init__(self, base: e5file.ModelFile, layers: int) -> None:
         super().__init__()
-        self.encoder = Encoder(base, base.layers)
+        self.encoder = Encoder(base, layers)
         self.head = nn.Linear(base.hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
@@ -80,7 +81,7 @@ def train_cross(
     if settings.threads:
         torch.set_num_threads(settings.threads)
     usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
-    model = CrossScorer(base)
+    model = CrossScorer(base, settings.layers)
     body = [p for p in model.encoder.parameters() if p.requires_grad]
     head = [model.head.weight, model.head.bias, model.scale]
     optimizer = torch.optim.AdamW(

