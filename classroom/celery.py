@@ -14,6 +14,7 @@ app = Celery("classroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
 # The schedule lives in code: exam windows are data, so one generic tick serves them all.
 app.conf.beat_schedule = {
     "close-due-attempts-and-windows": {
@@ -27,6 +28,19 @@ app.conf.beat_schedule = {
         "options": {"expires": 110},
     },
 }
+
+
+@app.on_after_configure.connect
+def schedule_from_settings(sender: Celery, **kwargs) -> None:
+    """Ticks whose period is a setting (read once the app is configured, not at import)."""
+    from django.conf import settings
+
+    every = float(settings.GRADING_LEASE_SWEEP_SECONDS)
+    sender.conf.beat_schedule["reclaim-chunks-of-dead-workers"] = {
+        "task": "grading.tasks.reclaim_chunks",
+        "schedule": every,
+        "options": {"expires": every},
+    }
 
 
 def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:
