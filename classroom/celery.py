@@ -41,6 +41,13 @@ def schedule_from_settings(sender: Celery, **kwargs) -> None:
         "schedule": every,
         "options": {"expires": every},
     }
+    if settings.GRADING_PREGRADE_BATCH > 0:
+        pregrade_every = float(settings.GRADING_PREGRADE_EVERY)
+        sender.conf.beat_schedule["pregrade-stable-answers"] = {
+            "task": "grading.tasks.pregrade_stable_answers",
+            "schedule": pregrade_every,
+            "options": {"expires": pregrade_every},  # a tick not run in time is dropped, never piled up
+        }
 
 
 def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:

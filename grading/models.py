@@ -202,3 +202,21 @@ class GradingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.pk} of job {self.job_id}: {self.status} ({len(self.answer_ids)} answers)"
+
+
+class PregradeCursor(models.Model):
+    """Where pre-grading has got to (one row): the last answer it examined, in (saved_at, id) order.
+
+    Each tick looks only at answers that became stable since (their last save after the cursor),
+    so its cost follows the answers saved, not the size of the exams. Its row lock also makes
+    ticks one at a time across every worker (`grading.services.pregrade`)."""
+
+    saved_at = models.DateTimeField(_("last answer's save"), null=True, blank=True)
+    answer_id = models.BigIntegerField(_("last answer"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="pregrade_cursor_single_row")]
+
+    def __str__(self) -> str:
+        return f"pre-grading cursor at {self.saved_at} / answer {self.answer_id}"

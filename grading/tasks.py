@@ -87,6 +87,14 @@ def reclaim_chunks() -> int:
     return services.chunks_reclaim()
 
 
+@shared_task(rate_limit="6/m", acks_late=False, soft_time_limit=120, time_limit=150)
+def pregrade_stable_answers() -> int:
+    """Score free-text answers that stopped changing, into the score cache only (beat, every
+    GRADING_PREGRADE_EVERY seconds, on the low-priority `pregrade` queue; at most 6 ticks a minute
+    per worker whatever the schedule). Not acknowledged late: a lost tick is simply the next one."""
+    return services.answers_pregrade().examined
+
+
 @shared_task
 def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""

@@ -17,12 +17,15 @@ from .jobs import (
 )
 from .overrides import OverrideRefused, calibration_start, grade_override
 from .per_attempt import attempt_grade, attempts_grade_waiting
+from .pregrade import PregradeOutcome, answers_pregrade
 from .regrade import regrade_preview, regrade_start
 from .writing import ChunkOutcome, grade_answers
 
 __all__ = [
     "ChunkOutcome",
     "OverrideRefused",
+    "PregradeOutcome",
+    "answers_pregrade",
     "attempt_fail",
     "attempt_grade",
     "attempt_redelivered",
