@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..models import GradingChunk, GradingJob
@@ -55,7 +55,7 @@ class Lease:
     seconds: float = field(default_factory=lease_seconds)
     renewed: float = field(default_factory=time.monotonic)
 
-    def _mine(self):
+    def _mine(self) -> QuerySet[GradingChunk]:
         return GradingChunk.objects.filter(pk=self.chunk_id, task_id=self.task_id, status=GradingChunk.Status.RUNNING)
 
     def renew(self, *, force: bool = False) -> None:
