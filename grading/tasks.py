@@ -69,7 +69,7 @@ def grade_job(job_id: int) -> int:
 def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
     if redelivered(self) and services.chunk_redelivered(job_id, answer_ids):
         return
-    services.chunk_grade(job_id, answer_ids, task_id=self.request.id, worker=self.request.hostname or "")
+    services.chunk_grade(job_id, answer_ids, task_id=self.request.id or "", worker=self.request.hostname or "")
 
 
 @shared_task
