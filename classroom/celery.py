@@ -14,6 +14,7 @@ app = Celery("classroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
 # The schedule lives in code: exam windows are data, so one generic tick serves them all.
 app.conf.beat_schedule = {
     "close-due-attempts-and-windows": {
@@ -27,6 +28,26 @@ app.conf.beat_schedule = {
         "options": {"expires": 110},
     },
 }
+
+
+@app.on_after_configure.connect
+def schedule_from_settings(sender: Celery, **kwargs) -> None:
+    """Ticks whose period is a setting (read once the app is configured, not at import)."""
+    from django.conf import settings
+
+    every = float(settings.GRADING_LEASE_SWEEP_SECONDS)
+    sender.conf.beat_schedule["reclaim-chunks-of-dead-workers"] = {
+        "task": "grading.tasks.reclaim_chunks",
+        "schedule": every,
+        "options": {"expires": every},
+    }
+    if settings.GRADING_PREGRADE_BATCH > 0:
+        pregrade_every = float(settings.GRADING_PREGRADE_EVERY)
+        sender.conf.beat_schedule["pregrade-stable-answers"] = {
+            "task": "grading.tasks.pregrade_stable_answers",
+            "schedule": pregrade_every,
+            "options": {"expires": pregrade_every},  # a tick not run in time is dropped, never piled up
+        }
 
 
 def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:

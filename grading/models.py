@@ -157,3 +157,66 @@ class ScoreCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return f"score cache {self.digest[:12]} (question {self.question_id}, {self.grader_version})"
+
+
+class GradingChunk(models.Model):
+    """One chunk of a batch job (its answer ids, as sent in its `grade_chunk` message) and its lease.
+
+    The task that takes a chunk becomes its owner until `lease_expires_at` and renews the lease
+    while it scores; the sweeper hands a chunk whose lease expired (its worker died) to another
+    worker. Writing the grades is fenced by the lease (`grading.services.leases`): an owner that
+    lost it writes nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    job = models.ForeignKey(GradingJob, on_delete=models.CASCADE, related_name="chunks")
+    key = models.CharField(_("key"), max_length=40, help_text=_("A digest of the chunk's answer ids."))
+    answer_ids = models.JSONField(_("answers"), default=list)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("Worker node and process id."))
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    takeovers = models.PositiveSmallIntegerField(
+        _("take-overs"), default=0, help_text=_("Times its lease expired and the chunk was handed to another worker.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key"], name="grading_chunk_unique_per_job"),
+            models.CheckConstraint(
+                condition=~Q(status="running") | Q(lease_expires_at__isnull=False, task_id__gt=""),
+                name="grading_chunk_running_has_lease",
+            ),
+        ]
+        # What the lease sweeper reads every few seconds: only running chunks, by expiry.
+        indexes = [
+            models.Index(fields=["lease_expires_at"], condition=Q(status="running"), name="grading_chunk_leases")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.pk} of job {self.job_id}: {self.status} ({len(self.answer_ids)} answers)"
+
+
+class PregradeCursor(models.Model):
+    """Where pre-grading has got to (one row): the last answer it examined, in (saved_at, id) order.
+
+    Each tick looks only at answers that became stable since (their last save after the cursor),
+    so its cost follows the answers saved, not the size of the exams. Its row lock also makes
+    ticks one at a time across every worker (`grading.services.pregrade`)."""
+
+    saved_at = models.DateTimeField(_("last answer's save"), null=True, blank=True)
+    answer_id = models.BigIntegerField(_("last answer"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="pregrade_cursor_single_row")]
+
+    def __str__(self) -> str:
+        return f"pre-grading cursor at {self.saved_at} / answer {self.answer_id}"

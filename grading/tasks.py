@@ -33,7 +33,7 @@ class ChunkTask(Task):
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         job_id, answer_ids = args[0], args[1]
-        services.chunk_fail(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
+        services.chunk_fail_for_good(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
 
 
 class AttemptTask(Task):
@@ -69,7 +69,7 @@ def grade_job(job_id: int) -> int:
 def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
     if redelivered(self) and services.chunk_redelivered(job_id, answer_ids):
         return
-    services.chunk_grade(job_id, answer_ids)
+    services.chunk_grade(job_id, answer_ids, task_id=self.request.id or "", worker=self.request.hostname or "")
 
 
 @shared_task
@@ -78,6 +78,21 @@ def close_due_work() -> dict[str, int]:
     chunks): auto-submit overdue attempts with the answers saved so far; start grading closed windows."""
     attempts, jobs = services.attempts_close_due()
     return {"auto_submitted": attempts, "jobs_started": jobs}
+
+
+@shared_task
+def reclaim_chunks() -> int:
+    """Hand the chunks of dead workers (their lease expired) to the others (every
+    GRADING_LEASE_SWEEP_SECONDS, on the default queue: never behind the grading backlog)."""
+    return services.chunks_reclaim()
+
+
+@shared_task(rate_limit="6/m", acks_late=False, soft_time_limit=120, time_limit=150)
+def pregrade_stable_answers() -> int:
+    """Score free-text answers that stopped changing, into the score cache only (beat, every
+    GRADING_PREGRADE_EVERY seconds, on the low-priority `pregrade` queue; at most 6 ticks a minute
+    per worker whatever the schedule). Not acknowledged late: a lost tick is simply the next one."""
+    return services.answers_pregrade().examined
 
 
 @shared_task

@@ -6,8 +6,10 @@ from .jobs import (
     attempts_close_due,
     attempts_refresh_status,
     chunk_fail,
+    chunk_fail_for_good,
     chunk_grade,
     chunk_redelivered,
+    chunks_reclaim,
     job_create_for_assignment,
     job_plan,
     job_refresh,
@@ -15,12 +17,15 @@ from .jobs import (
 )
 from .overrides import OverrideRefused, calibration_start, grade_override
 from .per_attempt import attempt_grade, attempts_grade_waiting
+from .pregrade import PregradeOutcome, answers_pregrade
 from .regrade import regrade_preview, regrade_start
 from .writing import ChunkOutcome, grade_answers
 
 __all__ = [
     "ChunkOutcome",
     "OverrideRefused",
+    "PregradeOutcome",
+    "answers_pregrade",
     "attempt_fail",
     "attempt_grade",
     "attempt_redelivered",
@@ -29,8 +34,10 @@ __all__ = [
     "attempts_refresh_status",
     "calibration_start",
     "chunk_fail",
+    "chunk_fail_for_good",
     "chunk_grade",
     "chunk_redelivered",
+    "chunks_reclaim",
     "grade_answers",
     "grade_override",
     "job_create_for_assignment",

@@ -14,8 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Self
 from urllib.parse import quote
 
 import redis
@@ -42,18 +43,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class CeleryWorker:
-    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment."""
+class CeleryProcess:
+    """`celery -A classroom <args>` with its own environment, process group and log file."""
+
+    ready_text = " ready."
 
     def __init__(
-        self,
-        name: str,
-        *,
-        broker_url: str,
-        log_dir: Path,
-        concurrency: int = 1,
-        env: Mapping[str, str] | None = None,
-        loglevel: str = "INFO",
+        self, name: str, args: list[str], *, broker_url: str, log_dir: Path, env: Mapping[str, str] | None = None
     ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
@@ -67,24 +63,10 @@ class CeleryWorker:
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }
-        self.command = [
-            str(CELERY),
-            "-A",
-            "classroom",
-            "worker",
-            "-Q",
-            "grading,default",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "-n",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            f"--loglevel={loglevel}",
-        ]
+        self.command = [str(CELERY), "-A", "classroom", *args]
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> CeleryWorker:
+    def start(self) -> Self:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 self.command,
@@ -96,9 +78,9 @@ class CeleryWorker:
             )
         return self
 
-    def wait_ready(self, timeout: float = 60.0) -> CeleryWorker:
-        ready = wait_until(lambda: " ready." in self.log() or not self.alive, timeout=timeout, interval=0.1)
-        assert ready and self.alive, f"worker {self.name} did not start:\n{self.log()[-3000:]}"
+    def wait_ready(self, timeout: float = 60.0) -> Self:
+        ready = wait_until(lambda: self.ready_text in self.log() or not self.alive, timeout=timeout, interval=0.1)
+        assert ready and self.alive, f"{self.name} did not start:\n{self.log()[-3000:]}"
         return self
 
     @property
@@ -110,26 +92,11 @@ class CeleryWorker:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def children(self) -> list[int]:
-        """The pool processes (the ones that run tasks)."""
-        try:
-            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
-        except FileNotFoundError:
-            return []
-
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
-        """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
-        return [
-            (int(m["graded"]), int(m["skipped"]))
-            for m in PROGRESS.finditer(self.log())
-            if job_id is None or int(m["job"]) == job_id
-        ]
-
     def kill(self) -> None:
-        """SIGKILL the worker and its pool children at once: no warm shutdown, no acknowledgement."""
+        """SIGKILL the process and its children at once: no warm shutdown, no acknowledgement."""
         if self.alive:
             os.killpg(self.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
@@ -153,7 +120,51 @@ class CeleryWorker:
             self.process.wait(timeout=10)
 
 
-def stop_all(workers: list[CeleryWorker], *, cold: bool = True) -> None:
+class CeleryWorker(CeleryProcess):
+    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        broker_url: str,
+        log_dir: Path,
+        concurrency: int = 1,
+        env: Mapping[str, str] | None = None,
+        loglevel: str = "INFO",
+        queues: str = "grading,default",
+    ) -> None:
+        args = ["worker", "-Q", queues, "--pool=prefork", f"--concurrency={concurrency}", "-n", f"{name}@%h"]
+        args += ["--without-mingle", "--without-gossip", f"--loglevel={loglevel}"]
+        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env)
+
+    def children(self) -> list[int]:
+        """The pool processes (the ones that run tasks)."""
+        try:
+            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
+        except FileNotFoundError:
+            return []
+
+    def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
+        """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
+        return [
+            (int(m["graded"]), int(m["skipped"]))
+            for m in PROGRESS.finditer(self.log())
+            if job_id is None or int(m["job"]) == job_id
+        ]
+
+
+class CeleryBeat(CeleryProcess):
+    """`celery -A classroom beat`: the schedule of classroom/celery.py, with its own schedule file."""
+
+    ready_text = "beat: Starting..."
+
+    def __init__(self, name: str, *, broker_url: str, log_dir: Path, env: Mapping[str, str] | None = None) -> None:
+        args = ["beat", "--schedule", str(log_dir / f"{name}-schedule"), "--loglevel=INFO"]
+        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env)
+
+
+def stop_all(workers: Sequence[CeleryProcess], *, cold: bool = True) -> None:
     """Stop several workers at once. Cold by default: tests stop workers that have finished, and
     a cold shutdown that takes more than a second ends with SIGKILL."""
     for worker in workers:
