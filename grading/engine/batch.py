@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from . import cross_text, trained_text
+from . import trained_text
 from .free_text import FREE_TEXT_GRADER_VERSION, dedupe_key, grade_free_text
 from .objective import OBJECTIVE_GRADER_VERSION, grade_objective
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
@@ -31,13 +31,11 @@ class FreeTextGrader(Protocol):
 FREE_TEXT_GRADERS: dict[str, FreeTextGrader] = {
     "ft-2": grade_free_text,
     "ft-3": trained_text.grade_free_text_trained,
-    "ft-4": cross_text.grade_free_text_cross,
 }
 # What each grader's results will carry as their version (a trained one's falls back to ft-2's).
 _CURRENT_VERSION = {
     "ft-2": lambda: FREE_TEXT_GRADER_VERSION,
     "ft-3": trained_text.current_grader,
-    "ft-4": cross_text.current_grader,
 }
 DEFAULT_FREE_TEXT_GRADER = "ft-2"
 

@@ -1,11 +1,12 @@
-"""Free-text grading with the cross-encoder (grader "ft-4"; chosen by name: batch.py).
+"""Free-text grading with the cross-encoder (grader "ft-4"; experimental: not a choice of the
+platform yet, measured by `bench/accuracy.py --grader ft-4`; docs/grading-model.md says why).
 
 The previous grader's transparent scoring (`free_text.py`: per key point, meaning by the bundled
 e5's cosine and terms by word matching; the caps, the review rule, calibration from graded
 examples) plus one more reading per answer: the cross-encoder trained by
 `python -m grading.training --cross` reads the reference and the answer as one text
 (`pair_text.py`) and gives the probability that the answer is right; the raw score blends the
-two (`PAIR_SHARE`). It is the part that can tell an answer that says the opposite of the
+two (`PAIR_SHARE`). It is meant to tell an answer that says the opposite of the
 reference with its words from one that says the same; the key points keep the formula's
 judgements and evidence, so the review page shows what was found where.
 
@@ -26,7 +27,7 @@ from .trained_text import warn_unavailable
 from .types import Embedder, GradedExample, QuestionKey, Result
 
 GRADER_NAME = "ft-4"
-PAIR_SHARE = 0.5  # weight of the cross-encoder in the raw score (fold 0 of bench/accuracy.py)
+PAIR_SHARE = 0.5  # weight of the cross-encoder in the raw score (the even blend tried on fold 0)
 
 
 @dataclass
