@@ -6,7 +6,12 @@ error is logged, and the periodic sweeper (`grading.tasks.sweep_ungraded`) enque
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db import transaction
+
 from common.queueing import send_task
+from quizzes.models import Attempt
 
 GRADE_ATTEMPT = "grading.tasks.grade_attempt"
 GRADE_JOB = "grading.tasks.grade_job"
@@ -18,3 +23,23 @@ def enqueue_attempt_grading(attempt_id: int) -> bool:
 
 def enqueue_job(job_id: int) -> bool:
     return send_task(GRADE_JOB, [job_id], f"job={job_id}")
+
+
+# Scores of attempts changed (graded, overridden, regraded): the LMS app sends them to the
+# gradebooks of the activities they came from (`lti.tasks.passback_attempts`), by name, so
+# grading imports nothing of the app above it.
+SCORES_CHANGED = "lti.tasks.passback_attempts"
+
+
+def scores_changed(attempt_ids: Iterable[int]) -> None:
+    """After commit: the attempts among `attempt_ids` now graded, handed to the LMS app in one message."""
+    ids = sorted(set(attempt_ids))
+    if not ids:
+        return
+
+    def send() -> None:
+        graded = list(Attempt.objects.filter(pk__in=ids, status=Attempt.Status.GRADED).values_list("pk", flat=True))
+        if graded:
+            send_task(SCORES_CHANGED, [graded], f"scores_changed attempts={len(graded)}")
+
+    transaction.on_commit(send)

@@ -28,7 +28,7 @@ from classes.models import Enrollment, Section
 from common.errors import ClassroomError
 from quizzes.models import Assignment
 
-from . import checks, roles
+from . import ags, checks, roles
 from .errors import LaunchRefused
 from .models import AssignmentLink, PlatformSettings, SectionLink
 
@@ -94,16 +94,18 @@ def _enrol(section: Section, user: User, role: str) -> str:
 def _assignment(launch: LtiLaunch, section: Section) -> Assignment | None:
     resource_link: LtiResourceLink = launch.resource_link
     link = AssignmentLink.objects.select_related("assignment").filter(resource_link=resource_link).first()
-    if link is not None:
-        return link.assignment
-    wanted = launch.get_custom_claim("assignment_id")
-    if wanted is None or not str(wanted).isdigit():
-        return None
-    assignment = Assignment.objects.filter(pk=int(wanted), section=section).first()
-    if assignment is None:
-        raise LaunchRefused(_("This activity points to an assignment of another class. Ask your instructor."))
-    AssignmentLink.objects.get_or_create(resource_link=resource_link, defaults={"assignment": assignment})
-    return assignment
+    if link is None:
+        wanted = launch.get_custom_claim("assignment_id")
+        if wanted is None or not str(wanted).isdigit():
+            return None
+        assignment = Assignment.objects.filter(pk=int(wanted), section=section).first()
+        if assignment is None:
+            raise LaunchRefused(_("This activity points to an assignment of another class. Ask your instructor."))
+        link, _created = AssignmentLink.objects.get_or_create(
+            resource_link=resource_link, defaults={"assignment": assignment}
+        )
+    ags.link_ags_update(link, launch.ags_claim)  # where its scores go (Assignment and Grade Services)
+    return link.assignment
 
 
 def _destination(section: Section, role: str, assignment: Assignment | None) -> str:
