@@ -12,6 +12,7 @@ from lti_tool.models import LtiUser
 from accounts.models import User
 from bank.models import Question
 from bank.tests.factories import ChapterFactory, single_choice_question
+from grading import services as grading_services
 from lti.models import SectionLink
 from quizzes import services as quiz_services
 from quizzes.models import Assignment, Attempt
@@ -52,6 +53,14 @@ class LmsClass:
         picked = self.question.choices.get(text=choice)
         quiz_services.answer_save(attempt=attempt, question_id=self.question.pk, response=str(picked.pk))
         return quiz_services.attempt_submit(attempt=attempt)
+
+    def graded(self, choice: str, sub: str = "student-1") -> Attempt:
+        """A student of the LMS answers and is graded on the spot (the per-attempt path, no worker)."""
+        attempt = self.submit(self.student(sub), choice)
+        grading_services.attempt_grade(attempt.pk)
+        attempt.refresh_from_db()
+        assert attempt.status == Attempt.Status.GRADED
+        return attempt
 
 
 def lms_class(platform: Platform, **assignment_fields: object) -> LmsClass:

@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -177,9 +178,12 @@ class Platform:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         self.received.append(Received(method, parts.path, parse_qs(parts.query), dict(request.headers), body))
-        status, content_type, payload = self._answer(
-            method, parts.path, parse_qs(parts.query), dict(request.headers), body
-        )
+        try:
+            status, content_type, payload = self._answer(
+                method, parts.path, parse_qs(parts.query), dict(request.headers), body
+            )
+        except Exception:  # noqa: BLE001 - a bug of the simulator answers 500 with its traceback, not a hang
+            status, content_type, payload = 500, "text/plain", traceback.format_exc()
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         request.send_response(status)
         request.send_header("Content-Type", content_type)

@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from jwcrypto.jwk import JWK
-from lti_tool.models import Key
 
 from grading import services as grading_services
 from grading.models import ScorePassback
@@ -20,9 +19,9 @@ from grading.tests.builders import key_change
 from lti import ags
 from lti.tasks import send_score
 from quizzes import authoring
-from quizzes.models import Attempt, ReleasePolicy
+from quizzes.models import ReleasePolicy
 
-from .lms_class import LmsClass, lms_class
+from .lms_class import lms_class
 from .platform import Platform
 
 
@@ -31,22 +30,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = 90) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
-
-
-def graded(cls: LmsClass, choice: str) -> Attempt:
-    """A student of the LMS answers and is graded on the spot (the per-attempt path, no worker)."""
-    attempt = cls.submit(cls.student(), choice)
-    grading_services.attempt_grade(attempt.pk)
-    attempt.refresh_from_db()
-    assert attempt.status == Attempt.Status.GRADED
-    return attempt
-
-
-@pytest.fixture
-def trusting(platform: Platform, registration) -> Platform:
-    """The LMS knows the tool's key set (pasted as JSON: the tests without a live server)."""
-    platform.tool_keyset = Key.objects.as_jwks()
-    return platform
 
 
 # --- end to end, with a worker ------------------------------------------------------------------
@@ -100,7 +83,7 @@ def test_a_regrade_that_changes_the_score_sends_the_new_score(celery_worker, ser
 @pytest.mark.django_db
 def test_sending_twice_posts_the_score_once(trusting):
     cls = lms_class(trusting)
-    attempt = graded(cls, "BERT")
+    attempt = cls.graded("BERT")
     (pk,) = ags.passback_attempts([attempt.pk])
 
     assert ags.score_send(pk) == "sent"
@@ -114,7 +97,7 @@ def test_sending_twice_posts_the_score_once(trusting):
 @pytest.mark.django_db
 def test_an_lms_that_is_down_is_tried_again(trusting):
     cls = lms_class(trusting)
-    (pk,) = ags.passback_attempts([graded(cls, "BERT").pk])
+    (pk,) = ags.passback_attempts([cls.graded("BERT").pk])
     trusting.score_failures = [502]
 
     with pytest.raises(ags.LmsUnavailable):
@@ -130,7 +113,7 @@ def test_an_lms_that_is_down_is_tried_again(trusting):
 @pytest.mark.django_db
 def test_a_refused_score_is_failed_with_the_lms_answer_and_shown_on_the_monitor(trusting):
     cls = lms_class(trusting)
-    attempt = graded(cls, "BERT")
+    attempt = cls.graded("BERT")
     (pk,) = ags.passback_attempts([attempt.pk])
     trusting.score_failures = [400]
 
@@ -149,7 +132,7 @@ def test_a_refused_score_is_failed_with_the_lms_answer_and_shown_on_the_monitor(
 @pytest.mark.django_db
 def test_the_lms_refuses_a_token_request_not_signed_by_the_tool(trusting):
     cls = lms_class(trusting)
-    (pk,) = ags.passback_attempts([graded(cls, "BERT").pk])
+    (pk,) = ags.passback_attempts([cls.graded("BERT").pk])
     trusting.tool_keyset = {"keys": [JWK.generate(kty="RSA", size=2048).export_public(as_dict=True)]}
 
     assert ags.score_send(pk) == "failed"
@@ -159,7 +142,7 @@ def test_the_lms_refuses_a_token_request_not_signed_by_the_tool(trusting):
 @pytest.mark.django_db
 def test_scores_wait_for_their_release(trusting):
     cls = lms_class(trusting, release_policy=ReleasePolicy.MANUAL)
-    attempt = graded(cls, "BERT")
+    attempt = cls.graded("BERT")
 
     assert ags.passback_attempts([attempt.pk]) == []  # graded, not released: the student cannot see it
     assert attempt.pk in ags.attempts_due()  # the sweep keeps looking
