@@ -1,4 +1,5 @@
-"""The LMS's way in: the tool's key set (JWKS), OIDC login initiation and the launch.
+"""The LMS's way in: the tool's key set (JWKS), OIDC login initiation and the launch, the
+deep-linking picker (`deep_linking`), and the section page's roster sync (`roster`).
 
 django-lti (on pylti1p3) does the protocol: the login redirects to the platform with a state
 (cookie) and a nonce; the launch checks the state, the id_token's signature against the
