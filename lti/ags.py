@@ -59,7 +59,7 @@ class LmsUnavailable(Exception):
 class _Session(requests.Session):
     """pylti1p3 sends without a timeout; every request of ours has one."""
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
         return super().request(*args, **kwargs)
 
@@ -103,7 +103,7 @@ def _lineitem(link: AssignmentLink, attempt: Attempt, max_score: float) -> str:
         return link.lineitem_url
     service = AssignmentsGradesService(
         connector(link),
-        {"scope": link.ags_scopes, "lineitems": link.lineitems_url},  # type: ignore[typeddict-item]
+        {"scope": link.ags_scopes, "lineitems": link.lineitems_url},
     )
     wanted = (
         LineItem()
@@ -211,7 +211,7 @@ def _send(record: ScorePassback) -> str | None:
     )
     service = AssignmentsGradesService(
         connector(link),
-        {"scope": link.ags_scopes, "lineitem": record.target},  # type: ignore[typeddict-item]
+        {"scope": link.ags_scopes, "lineitem": record.target},
     )
     try:
         service.put_grade(score)

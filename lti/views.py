@@ -18,6 +18,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -117,7 +118,7 @@ class DeepLinkView(LoginRequiredMixin, View):
         except LtiException:  # expired from the cache
             return None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return refusal(request, _("Choose the assignment from your LMS: this page opens from there."))
         launch = self._launch(request)
@@ -126,7 +127,7 @@ class DeepLinkView(LoginRequiredMixin, View):
             return refusal(request, _("This choice expired or was already made. Start again from your LMS."))
         self.lti_launch, self.section = launch, section
         try:
-            self.assignments = deep_linking.choices(section, request.user)  # type: ignore[arg-type]
+            self.assignments = deep_linking.choices(section, request.user)
         except ClassroomError as exc:
             return refusal(request, exc.message, status=403)
         return super().dispatch(request, *args, **kwargs)
