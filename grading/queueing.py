@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from common.queueing import send_task
 from quizzes.models import Attempt
@@ -32,12 +33,11 @@ SCORES_CHANGED = "lti.tasks.passback_attempts"
 
 
 def scores_changed(attempt_ids: Iterable[int]) -> None:
-    """After commit: the attempts among `attempt_ids` now graded, handed to the LMS app in one message."""
-    ids = sorted(set(attempt_ids))
-    if not ids:
-        return
+    """After commit: the attempts among `attempt_ids` (ids, or a query of them, read only then)
+    now graded, handed to the LMS app in one message."""
 
     def send() -> None:
+        ids = attempt_ids if isinstance(attempt_ids, QuerySet) else list(attempt_ids)
         graded = list(Attempt.objects.filter(pk__in=ids, status=Attempt.Status.GRADED).values_list("pk", flat=True))
         if graded:
             send_task(SCORES_CHANGED, [graded], f"scores_changed attempts={len(graded)}")

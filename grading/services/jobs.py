@@ -116,7 +116,7 @@ def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
     job = GradingJob.objects.get(pk=job_id)
     rescore_before = job.created_at if job.kind == GradingJob.Kind.CALIBRATE else None
     outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before)
-    attempt_ids = list(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
+    attempt_ids = Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct()
     attempts_refresh_status(attempt_ids)
     queueing.scores_changed(attempt_ids)  # a close, a regrade or a calibration changes scores
     if outcome.failed:  # dead-letter the answers the engine failed on (this recounts the job too)

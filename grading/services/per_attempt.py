@@ -117,7 +117,7 @@ def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
     attempts_refresh_status(list(jobs))
     for job in jobs.values():
         job_refresh(job.pk)
-    queueing.scores_changed(jobs)  # after the recount that saw every worker's part
+    queueing.scores_changed(list(jobs))  # after the recount that saw every worker's part
     return taken
 
 
