@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },
+    "send-released-scores-to-lms": {
+        "task": "lti.tasks.passback_due",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
+    },
 }
 
 

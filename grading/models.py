@@ -220,3 +220,40 @@ class PregradeCursor(models.Model):
 
     def __str__(self) -> str:
         return f"pre-grading cursor at {self.saved_at} / answer {self.answer_id}"
+
+
+class ScorePassback(models.Model):
+    """An attempt's score on its way to a gradebook outside Classroom (an LMS's line item, sent by
+    `lti` over LTI Assignment and Grade Services). Grading owns the record, so that the monitor
+    can show it without knowing the protocol; one per attempt and line item. `score` is what is
+    to be sent, `sent_score` what the gradebook last accepted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    attempt = models.ForeignKey("quizzes.Attempt", on_delete=models.CASCADE, related_name="passbacks")
+    target = models.URLField(_("line item"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    max_score = models.DecimalField(_("max score"), max_digits=7, decimal_places=2)
+    graded_at = models.DateTimeField(
+        _("graded at"), help_text=_("When the score was last changed; the timestamp the gradebook receives.")
+    )
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_score = models.DecimalField(_("score sent"), max_digits=7, decimal_places=2, null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "target"], name="score_passback_one_per_line_item"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]), name="score_passback_status"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="score_passback_status_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/{self.max_score} of attempt {self.attempt_id} → {self.target} ({self.status})"

@@ -19,6 +19,7 @@ from accounts.models import User
 from bank.models import Chapter, Course, Question
 from classes import policy
 from classes.models import Enrollment, Section
+from common.queueing import send_task
 
 from .errors import QuizHasAttempts
 from .models import Assignment, Attempt, Extension, Quiz, QuizItem, ReleasePolicy
@@ -203,6 +204,10 @@ def assignment_update(*, assignment: Assignment, actor: User | None = None, **ch
     return assignment
 
 
+# Sent after a release: the LMS app sends the released scores to the activities' gradebooks.
+RESULTS_RELEASED = "lti.tasks.passback_assignment"
+
+
 def results_release(*, assignment: Assignment, actor: User | None = None, now: datetime | None = None) -> Assignment:
     """Release the results of a `manual` assignment to its students (from now on). Releasing again
     keeps the first release time; other policies release by themselves, so they are refused.
@@ -216,4 +221,10 @@ def results_release(*, assignment: Assignment, actor: User | None = None, now: d
         )
     if assignment.released_at is not None:
         return assignment
-    return assignment_update(assignment=assignment, released_at=now or timezone.now())
+    released = assignment_update(assignment=assignment, released_at=now or timezone.now())
+    # The released scores go to the LMS gradebook of activities linked to it (by name: the LMS
+    # app is above quizzes; the beat's sweep sends them anyway if this message is lost).
+    transaction.on_commit(
+        lambda: send_task(RESULTS_RELEASED, [released.pk], f"results_released assignment={released.pk}")
+    )
+    return released

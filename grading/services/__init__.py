@@ -16,6 +16,7 @@ from .jobs import (
     sweep,
 )
 from .overrides import OverrideRefused, calibration_start, grade_override
+from .passback import passback_claim, passback_failed, passback_give_up, passback_prepare, passback_sent
 from .per_attempt import attempt_grade, attempts_grade_waiting
 from .pregrade import PregradeOutcome, answers_pregrade
 from .regrade import regrade_preview, regrade_start
@@ -43,6 +44,11 @@ __all__ = [
     "job_create_for_assignment",
     "job_plan",
     "job_refresh",
+    "passback_claim",
+    "passback_failed",
+    "passback_give_up",
+    "passback_prepare",
+    "passback_sent",
     "regrade_preview",
     "regrade_start",
     "sweep",

@@ -131,7 +131,9 @@ def chunk_grade(job_id: int, answer_ids: Sequence[int], *, task_id: str = "", wo
     if outcome.lost:
         log_event("chunk.lease_lost", job, answers=len(answer_ids), chunk=lease.chunk_id if lease else "-")
         return job
-    attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
+    attempt_ids = Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct()
+    attempts_refresh_status(attempt_ids)
+    queueing.scores_changed(attempt_ids)  # a close, a regrade or a calibration changes scores
     if outcome.failed:  # dead-letter the answers the engine failed on (this recounts the job too)
         job = chunk_fail(job.pk, list(outcome.failed), "\n".join(sorted(set(outcome.failed.values()))))
     else:
