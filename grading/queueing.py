@@ -18,3 +18,10 @@ def enqueue_attempt_grading(attempt_id: int) -> bool:
 
 def enqueue_job(job_id: int) -> bool:
     return send_task(GRADE_JOB, [job_id], f"job={job_id}")
+
+
+SIMILARITY_REPORT = "grading.tasks.similarity_report"
+
+
+def enqueue_similarity_report(report_id: int) -> bool:
+    return send_task(SIMILARITY_REPORT, [report_id], f"similarity_report={report_id}")

@@ -4,7 +4,8 @@ workers. The portal and the live monitor show grading data only through these.
 - `jobs`: what a job covers and has left, what the sweeper looks for, job progress;
 - `attempts`: an attempt's answers with their current grades, its total, whether it is graded;
 - `monitor`: the grading side of an assignment's live monitor;
-- `history`: an answer's audit trail.
+- `history`: an answer's audit trail;
+- `similarity`: what the similarity report compares, and its staff page.
 """
 
 from .attempts import AttemptRow, attempt_grading_done, attempt_rows, attempt_total, with_engine_done
@@ -23,6 +24,7 @@ from .jobs import (
     progress_of,
 )
 from .monitor import batch_jobs_progress, with_needs_review
+from .similarity import SimilarityView, similarity_inputs, similarity_report_view
 
 __all__ = [
     "CAUSES",
@@ -31,6 +33,7 @@ __all__ = [
     "AttemptRow",
     "GradeChange",
     "JobProgress",
+    "SimilarityView",
     "attempt_grading_done",
     "attempt_rows",
     "attempt_total",
@@ -44,6 +47,8 @@ __all__ = [
     "not_graded_for_current_version",
     "per_attempt_waiting",
     "progress_of",
+    "similarity_inputs",
+    "similarity_report_view",
     "with_engine_done",
     "with_needs_review",
 ]

@@ -16,6 +16,7 @@ from .jobs import (
 from .overrides import OverrideRefused, calibration_start, grade_override
 from .per_attempt import attempt_grade, attempts_grade_waiting
 from .regrade import regrade_preview, regrade_start
+from .similarity import similarity_report_compute, similarity_report_fail, similarity_report_request
 from .writing import ChunkOutcome, grade_answers
 
 __all__ = [
@@ -38,5 +39,8 @@ __all__ = [
     "job_refresh",
     "regrade_preview",
     "regrade_start",
+    "similarity_report_compute",
+    "similarity_report_fail",
+    "similarity_report_request",
     "sweep",
 ]
