@@ -257,3 +257,74 @@ class ScorePassback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/{self.max_score} of attempt {self.attempt_id} → {self.target} ({self.status})"
+
+
+class SimilarityReport(models.Model):
+    """The similarity report of one assignment (`grading.services.similarity`): pairs of students
+    whose free-text answers are near-identical beyond the reference answer. Staff only; computed
+    by a worker after the window closes, and again when staff ask."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    assignment = models.OneToOneField("quizzes.Assignment", on_delete=models.CASCADE, related_name="similarity_report")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    generation = models.PositiveIntegerField(
+        _("generation"),
+        default=1,
+        help_text=_("Raised by every request to compute; a run stores its result only if no newer request came."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    parameters = models.JSONField(
+        _("parameters"), default=dict, blank=True, help_text=_("Algorithm version, thresholds and embedder.")
+    )
+    questions = models.PositiveIntegerField(_("free-text questions compared"), default=0)
+    students = models.PositiveIntegerField(_("students compared"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="similarity_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(computed_at__isnull=False), name="similarity_report_done_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"similarity report of assignment {self.assignment_id}: {self.status}"
+
+
+class SimilarPair(models.Model):
+    """Two students flagged by a report, with the evidence of each question (`engine.similarity.Evidence`
+    as JSON: answer ids, the pair's and each one's similarity to the reference)."""
+
+    report = models.ForeignKey(SimilarityReport, on_delete=models.CASCADE, related_name="pairs")
+    student_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    student_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    cluster = models.PositiveIntegerField(_("cluster"))
+    questions = models.PositiveIntegerField(_("questions"))
+    strength = models.FloatField(_("strength"))
+    evidence = models.JSONField(_("evidence"), default=list)
+
+    class Meta:
+        ordering = ["report", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "student_a", "student_b"], name="similar_pair_once"),
+            models.UniqueConstraint(fields=["report", "rank"], name="similar_pair_rank_once"),
+            models.CheckConstraint(condition=Q(student_a__lt=F("student_b")), name="similar_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pair {self.student_a_id}-{self.student_b_id} ({self.questions} questions)"

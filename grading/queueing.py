@@ -48,3 +48,10 @@ def scores_changed(attempt_ids: Iterable[int]) -> None:
             send_task(SCORES_CHANGED, [graded], f"scores_changed attempts={len(graded)}")
 
     transaction.on_commit(send)
+
+
+SIMILARITY_REPORT = "grading.tasks.similarity_report"
+
+
+def enqueue_similarity_report(report_id: int) -> bool:
+    return send_task(SIMILARITY_REPORT, [report_id], f"similarity_report={report_id}")

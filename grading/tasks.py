@@ -100,3 +100,16 @@ def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
     outcome = services.sweep()
     return {"attempts": outcome.attempts, "jobs": outcome.jobs}
+
+
+class SimilarityTask(Task):
+    """Dead letter: a report that failed for good says so on its page (with the error), not a 500."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        services.similarity_report_fail(args[0], f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=SimilarityTask, acks_late=True, soft_time_limit=1800, time_limit=1860, **RETRY)
+def similarity_report(report_id: int) -> None:
+    """Compute an assignment's similarity report (idempotent: a finished report is left alone)."""
+    services.similarity_report_compute(report_id)

@@ -4,7 +4,8 @@ workers. The portal and the live monitor show grading data only through these.
 - `jobs`: what a job covers and has left, what the sweeper looks for, job progress;
 - `attempts`: an attempt's answers with their current grades, its total, whether it is graded;
 - `monitor`: the grading side of an assignment's live monitor, with where its scores were sent;
-- `history`: an answer's audit trail.
+- `history`: an answer's audit trail;
+- `similarity`: what the similarity report compares, and its staff page.
 """
 
 from .attempts import (
@@ -31,6 +32,7 @@ from .jobs import (
     progress_of,
 )
 from .monitor import PassbackSummary, batch_jobs_progress, passback_summary, with_needs_review
+from .similarity import SimilarityView, similarity_inputs, similarity_report_view
 
 __all__ = [
     "CAUSES",
@@ -41,6 +43,7 @@ __all__ = [
     "GradeChange",
     "JobProgress",
     "PassbackSummary",
+    "SimilarityView",
     "attempt_grading_done",
     "attempt_rows",
     "attempt_score",
@@ -56,6 +59,8 @@ __all__ = [
     "passback_summary",
     "per_attempt_waiting",
     "progress_of",
+    "similarity_inputs",
+    "similarity_report_view",
     "with_engine_done",
     "with_needs_review",
 ]

@@ -25,6 +25,7 @@ from .. import queueing, selectors
 from ..models import Grade, GradingChunk, GradingJob
 from . import leases
 from .leases import work_key
+from .similarity import similarity_report_request
 from .writing import grade_answers
 
 logger = logging.getLogger("grading.jobs")
@@ -238,15 +239,18 @@ def job_create_for_assignment(assignment: Assignment) -> GradingJob | None:
 
 def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
     """The beat tick of exam windows: auto-submit overdue attempts (`quizzes.services`), then start
-    one batch grading job for every assignment nobody can answer any more (its window plus grace
-    closed, every extension passed). Returns (attempts, jobs)."""
+    one batch grading job and the similarity report for every assignment nobody can answer any more
+    (its window plus grace closed, every extension passed). Returns (attempts, jobs)."""
     now = now or timezone.now()
     submitted = quiz_services.attempts_auto_submit_due(now=now)
     without_job = Assignment.objects.exclude(grading_jobs__kind=GradingJob.Kind.ASSIGNMENT)
     jobs = 0
     for assignment in quiz_services.assignments_closed(among=without_job, now=now):
         with transaction.atomic():
-            jobs += job_create_for_assignment(assignment) is not None
+            job = job_create_for_assignment(assignment)
+            if job is not None:
+                similarity_report_request(assignment=assignment)
+            jobs += job is not None
     return submitted, jobs
 
 
