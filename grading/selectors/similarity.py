@@ -6,8 +6,10 @@ assistants) before it reads anything, whoever calls it (page, API, command)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from bank.models import Question, QuestionKind
 from classes import policy
@@ -85,6 +87,11 @@ class ClusterRow:
     pairs: int
 
 
+# A report queued or running longer than this has lost its message or its worker (the sweeper does
+# not resend report jobs): the page says so and offers to compute it again.
+STALLED_AFTER = timedelta(minutes=10)
+
+
 @dataclass
 class SimilarityView:
     report: SimilarityReport | None
@@ -92,11 +99,23 @@ class SimilarityView:
     clusters: list[ClusterRow] = field(default_factory=list)
 
     @property
-    def in_progress(self) -> bool:
+    def waiting(self) -> bool:
         return self.report is not None and self.report.status in (
             SimilarityReport.Status.QUEUED,
             SimilarityReport.Status.RUNNING,
         )
+
+    @property
+    def stalled(self) -> bool:
+        if not self.waiting:
+            return False
+        assert self.report is not None
+        since = self.report.started_at or self.report.requested_at
+        return timezone.now() - since > STALLED_AFTER
+
+    @property
+    def in_progress(self) -> bool:
+        return self.waiting and not self.stalled
 
     @property
     def computed_at(self) -> datetime | None:

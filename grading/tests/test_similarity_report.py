@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from classes.models import Enrollment
 from classes.tests.factories import EnrollmentFactory
 from grading import selectors, services
 from grading.models import SimilarityReport, SimilarPair
+from grading.selectors.similarity import STALLED_AFTER
 from grading.services import jobs
 
 from .similarity_data import COPIED, similarity_class
@@ -147,6 +149,18 @@ def test_the_page_without_a_report_offers_to_compute_it_and_the_button_queues_it
     assert report.status == "queued" and report.requested_by == copying_class.instructor
     body = client.get(url).content.decode()
     assert "Queued" in body and 'http-equiv="refresh"' in body and "Recompute" not in body
+
+
+def test_a_report_queued_for_too_long_offers_to_compute_it_again(client, copying_class):
+    """A lost message (broker or worker gone) must not leave the page "Queued…" for ever."""
+    client.force_login(copying_class.instructor)
+    url = reverse("teach:similarity", args=[copying_class.assignment.pk])
+    client.post(reverse("teach:similarity_compute", args=[copying_class.assignment.pk]))
+    SimilarityReport.objects.filter(assignment=copying_class.assignment).update(
+        requested_at=timezone.now() - STALLED_AFTER - timedelta(seconds=1)
+    )
+    body = client.get(url).content.decode()
+    assert "probably lost" in body and "Recompute" in body and 'http-equiv="refresh"' not in body
 
 
 def test_the_assignment_pages_link_to_the_report(client, copying_class):
