@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from classroom.celery import app as celery_app
 from grading import selectors, services
-from grading.models import Grade, GradingJob
+from grading.models import Grade, GradingJob, SimilarityReport
 from grading.services.jobs import STALL_AFTER, SweepOutcome
 from quizzes import services as quiz_services
 from quizzes.models import Answer, Attempt
@@ -287,7 +287,9 @@ def test_nothing_is_lost_while_the_broker_is_down(section, private_broker, caplo
     # then every submit succeeded and was stored; each enqueue error was logged, not raised
     failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("enqueue failed")]
     job = GradingJob.objects.get(kind=GradingJob.Kind.ASSIGNMENT, assignment=closing_class.assignment)
-    assert sorted(m.split()[2] for m in failed) == sorted([*(f"attempt={a.pk}" for a in late), f"job={job.pk}"])
+    report = SimilarityReport.objects.get(assignment=closing_class.assignment)  # the close requests it too
+    expected = [*(f"attempt={a.pk}" for a in late), f"job={job.pk}", f"similarity_report={report.pk}"]
+    assert sorted(m.split()[2] for m in failed) == sorted(expected)
     assert max(seconds) < 1, f"a submit waited {max(seconds):.1f}s for the broker"
     assert Attempt.objects.filter(pk__in=[a.pk for a in late], status=Attempt.Status.SUBMITTED).count() == 4
     assert sorted(Answer.objects.filter(attempt__in=late).values_list("pk", "response")) == saved

@@ -20,7 +20,7 @@ from django.utils import timezone
 from bank.models import QuestionKind
 from grading import selectors, services
 from grading.engine import batch
-from grading.models import Grade, GradingJob
+from grading.models import Grade, GradingJob, SimilarityReport
 from grading.services import writing
 from grading.tasks import grade_attempt, grade_chunk
 from quizzes import services as quiz_services
@@ -133,7 +133,11 @@ def test_closing_the_window_from_two_threads_at_once_starts_one_job_and_sends_on
     # then the unique constraint lets exactly one through: one job, one message on the grading queue
     assert sorted(jobs for _attempts, jobs in results) == [0, 1]
     job = GradingJob.objects.get(assignment=class_.assignment)
-    assert probes.queued_messages("grading") == [("grading.tasks.grade_job", [job.pk])]
+    report = SimilarityReport.objects.get(assignment=class_.assignment)  # requested by the same close, once
+    assert sorted(probes.queued_messages("grading")) == [
+        ("grading.tasks.grade_job", [job.pk]),
+        ("grading.tasks.similarity_report", [report.pk]),
+    ]
     assert Attempt.objects.filter(assignment=class_.assignment, status=Attempt.Status.AUTO_SUBMITTED).count() == 3
 
 

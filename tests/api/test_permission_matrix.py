@@ -218,6 +218,8 @@ ROUTES: list[Route] = [
                           "release_policy": "after_close"}),
     Route("teach:monitor", "GET", "assignment_staff_view", 200, _assignment),
     Route("teach:monitor_json", "GET", "assignment_staff_view", 200, _assignment),
+    Route("teach:similarity", "GET", "assignment_staff_view", 200, _assignment),
+    Route("teach:similarity_compute", "POST", "assignment_staff_view", 302, _assignment),
     Route("teach:release", "POST", "assignment_release", 302, _assignment),
     Route("teach:assignment_edit", "GET", "assignment_change", 200, _assignment),
     Route("teach:assignment_edit", "POST", "assignment_change", 302, _assignment, body=_settings),
