@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Self
 from urllib.parse import quote
 
 import redis
@@ -42,8 +43,75 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class CeleryWorker:
-    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment."""
+class LoggedProcess:
+    """A command in its own process group (so a SIGKILL reaches its children too), logging to a file."""
+
+    def __init__(self, name: str, command: list[str], *, log_dir: Path, env: Mapping[str, str]) -> None:
+        self.name = name
+        self.command = command
+        self.log_path = log_dir / f"{name}.log"
+        self.environment = dict(env)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Self:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environment,
+                cwd=settings.BASE_DIR,
+                start_new_session=True,  # its own process group: SIGKILL reaches the pool children too
+            )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def children(self) -> list[int]:
+        """The direct child processes (a worker's pool processes, gunicorn's workers)."""
+        try:
+            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
+        except FileNotFoundError:
+            return []
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the process and its children at once: no warm shutdown, no acknowledgement."""
+        if self.alive:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, *, cold: bool = False, timeout: float = 20.0) -> None:
+        """Warm shutdown (SIGTERM: a worker finishes the running task), or cold (SIGQUIT: at once,
+        for an idle worker); SIGKILL whatever is left of the process group after `timeout`."""
+        if self.process is None:
+            return
+        if self.alive:
+            os.killpg(self.pid, signal.SIGQUIT if cold else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)  # children left behind, if any
+        except ProcessLookupError:
+            pass
+        if self.process.poll() is None:
+            self.process.wait(timeout=10)
+
+
+class CeleryWorker(LoggedProcess):
+    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment
+    (at `nice` niceness, as the compose file runs it, when asked)."""
 
     def __init__(
         self,
@@ -54,10 +122,9 @@ class CeleryWorker:
         concurrency: int = 1,
         env: Mapping[str, str] | None = None,
         loglevel: str = "INFO",
+        nice: int = 0,
     ) -> None:
-        self.name = name
-        self.log_path = log_dir / f"{name}.log"
-        self.environment = {
+        environment = {
             **os.environ,
             "DATABASE_URL": database_url(),
             "SECRET_KEY": settings.SECRET_KEY,
@@ -67,7 +134,8 @@ class CeleryWorker:
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }
-        self.command = [
+        command = [
+            *(["nice", "-n", str(nice)] if nice else []),
             str(CELERY),
             "-A",
             "classroom",
@@ -82,43 +150,12 @@ class CeleryWorker:
             "--without-gossip",
             f"--loglevel={loglevel}",
         ]
-        self.process: subprocess.Popen | None = None
+        super().__init__(name, command, log_dir=log_dir, env=environment)
 
-    def start(self) -> CeleryWorker:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.environment,
-                cwd=settings.BASE_DIR,
-                start_new_session=True,  # its own process group: SIGKILL reaches the pool children too
-            )
-        return self
-
-    def wait_ready(self, timeout: float = 60.0) -> CeleryWorker:
+    def wait_ready(self, timeout: float = 60.0) -> Self:
         ready = wait_until(lambda: " ready." in self.log() or not self.alive, timeout=timeout, interval=0.1)
         assert ready and self.alive, f"worker {self.name} did not start:\n{self.log()[-3000:]}"
         return self
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def children(self) -> list[int]:
-        """The pool processes (the ones that run tasks)."""
-        try:
-            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
-        except FileNotFoundError:
-            return []
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
         """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
@@ -127,30 +164,6 @@ class CeleryWorker:
             for m in PROGRESS.finditer(self.log())
             if job_id is None or int(m["job"]) == job_id
         ]
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its pool children at once: no warm shutdown, no acknowledgement."""
-        if self.alive:
-            os.killpg(self.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self, *, cold: bool = False, timeout: float = 20.0) -> None:
-        """Warm shutdown (SIGTERM: finish the running task), or cold (SIGQUIT: at once, for an idle
-        worker); SIGKILL whatever is left of the process group after `timeout`."""
-        if self.process is None:
-            return
-        if self.alive:
-            os.killpg(self.pid, signal.SIGQUIT if cold else signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.pid, signal.SIGKILL)  # pool children left behind, if any
-        except ProcessLookupError:
-            pass
-        if self.process.poll() is None:
-            self.process.wait(timeout=10)
 
 
 def stop_all(workers: list[CeleryWorker], *, cold: bool = True) -> None:
