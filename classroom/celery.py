@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -30,13 +31,13 @@ app.conf.beat_schedule = {
 
 
 @app.on_after_configure.connect
-def close_tick_period(sender: Celery, source: object, **kwargs: object) -> None:
+def close_tick_period(sender: Celery, source: Any, **kwargs: object) -> None:
     """CLOSE_TICK_SECONDS > 0 replaces the minute tick by that period (the exam-day benchmark's
     smoke run closes a 20-second window). Read here, once Django's settings are loaded."""
     from django.conf import settings
 
     if settings.CLOSE_TICK_SECONDS > 0:
-        source.beat_schedule["close-due-attempts-and-windows"]["schedule"] = settings.CLOSE_TICK_SECONDS  # type: ignore[attr-defined]
+        source.beat_schedule["close-due-attempts-and-windows"]["schedule"] = settings.CLOSE_TICK_SECONDS
 
 
 def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:
