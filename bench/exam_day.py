@@ -375,9 +375,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
-def report(args, results, grading, saves, cpu, load) -> bool:
-    """Print the tables; True when the run is clean (every student through, no error, no lost
-    save, every answer graded)."""
+def report_requests(args, results, saves, cpu, load) -> bool:
+    """Print the table of the steps, the errors and the check of the saves (before the wait for
+    the grades, which may be long); True when every student got through without an error or a
+    lost save."""
     samples = results["samples"]
     print(f"\n{args.students} students, {args.questions} questions, a {args.minutes * 60:.0f}-second window")
     print("\n| step | requests | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |")
@@ -394,18 +395,24 @@ def report(args, results, grading, saves, cpu, load) -> bool:
         f"acknowledged saves: {checked} answers checked against the database, {len(lost)} lost"
         f"{f' ({lost[:5]} ...)' if lost else ''}, {late} held a later save that was sent but not acknowledged"
     )
+    requests = sum(len(v) for v in samples.values())
+    print(
+        f"CPU: web {cpu['web']:.0f}s ({1000 * cpu['web'] / max(1, requests):.1f} ms per request), "
+        f"grading worker {cpu['worker']:.0f}s until the close; load average {load[0]:.1f} before, "
+        f"{load[1]:.1f} at the close",
+        flush=True,
+    )
+    return results["finished"] == args.students and not errors and not lost
+
+
+def report_grading(args, grading, cpu) -> bool:
     seconds, graded, total = grading
     if seconds is None:
         print(f"grading: {graded} of {total} answers graded {args.grading_timeout:.0f}s after the close (timeout)")
     else:
         print(f"grading: all {total} answers graded {seconds:.1f}s after the close")
-    requests = sum(len(v) for v in samples.values())
-    print(
-        f"CPU: web {cpu['web']:.0f}s ({1000 * cpu['web'] / max(1, requests):.1f} ms per request), "
-        f"grading worker {cpu['worker']:.0f}s; load average {load[0]:.1f} before, {load[1]:.1f} at the close"
-    )
-    print(f"logs: {LOG_DIR}")
-    return results["finished"] == args.students and not errors and not lost and seconds is not None
+    print(f"CPU of the grading worker in all: {cpu['worker']:.0f}s; logs: {LOG_DIR}")
+    return seconds is not None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -466,10 +473,9 @@ def main(argv: list[str] | None = None) -> None:
         results = drive(args, port, plan, busy)
         load_close = os.getloadavg()[0]
         connections.close_all()
+        served = report_requests(args, results, check_saves(results), stack_cpu(stack), (load_before, load_close))
         grading = wait_for_grades(assignment, times["closes"], args.grading_timeout)
-        cpu = stack_cpu(stack)
-        saves = check_saves(results)
-        clean = report(args, results, grading, saves, cpu, (load_before, load_close))
+        clean = report_grading(args, grading, stack_cpu(stack)) and served
     finally:
         for process in reversed(stack):
             process.stop(timeout=20)

@@ -90,7 +90,7 @@ class Student(FastHttpUser):
         times = PLAN["times"]
         self.sign_in_at = self.rng.uniform(times["sign_in_from"], times["sign_in_until"])
         self.start_at = self.rng.uniform(times["opens"], times["start_until"])
-        submits = self.rng.random() < PLAN["submit_share"]
+        submits = index < round(len(PLAN["students"]) * PLAN["submit_share"])  # exactly the share
         self.submit_at = self.rng.uniform(times["submit_from"], times["closes"] - 2) if submits else None
         self.last_save_before = times["closes"] - 2  # the portal saves a last time 2 s before the deadline
 

@@ -48,10 +48,11 @@ def test_the_smoke_run_drives_every_step_loses_no_save_and_grades_every_answer()
     rows = dict(re.findall(r"^\| ([a-z ]+) \| (\d+) \|", out, re.M))
     for step in ("login", "dashboard", "start page", "start", "attempt page"):
         assert rows.get(step) == "5", out
-    assert int(rows["autosave"]) >= 5 * 5  # a save every 2 s of a 20-second window
+    assert int(rows["autosave"]) >= 5 * 4  # a save every 2 s of a 20-second window
     assert rows["submit"] == "4"  # 80 %: the fifth is auto-submitted by the beat's tick
     assert "errors: 0" in out
-    assert re.search(r"acknowledged saves: 15 answers checked against the database, 0 lost", out), out
+    checked = re.search(r"acknowledged saves: (\d+) answers checked against the database, 0 lost", out)
+    assert checked and int(checked[1]) >= 10, out  # each save changes one of the 3 answers, drawn at random
     assert re.search(r"grading: all 15 answers graded [\d.]+s after the close", out), out
 
     attempts = Attempt.objects.filter(student__username__startswith="examday-")
