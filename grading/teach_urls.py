@@ -1,5 +1,5 @@
 """Grading in the instructor workspace (/teach/, namespace `teach`): review, answers, regrade,
-analytics, exports."""
+analytics, the similarity report, exports."""
 
 from django.urls import path
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/regrade/", views.regrade, name="regrade"),
     path("assignments/<int:assignment_id>/analytics/", views.analytics_page, name="analytics"),
     path("assignments/<int:assignment_id>/analytics/<slug:table>.csv", views.analytics_csv, name="analytics_csv"),
+    path("assignments/<int:assignment_id>/similarity/", views.similarity_report, name="similarity"),
+    path("assignments/<int:assignment_id>/similarity/compute/", views.similarity_compute, name="similarity_compute"),
     path("assignments/<int:assignment_id>/gradebook.csv", views.export_gradebook, name="export_gradebook"),
     path("assignments/<int:assignment_id>/answers.csv", views.export_answers, name="export_answers"),
 ]

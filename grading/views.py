@@ -301,3 +301,29 @@ def export_answers(request: SignedInRequest, assignment_id: int) -> HttpResponse
     assignment = assignment_for(request, assignment_id)
     name = slugify(assignment.display_title) or f"assignment-{assignment.pk}"
     return _csv_response(exports.answers_csv(assignment), f"{name}-answers.csv")
+
+
+# Similarity report ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def similarity_report(request: SignedInRequest, assignment_id: int) -> HttpResponse:
+    """Pairs and clusters of students whose free-text answers are near-identical beyond the
+    reference, with the evidence side by side (staff only; computed by a worker)."""
+    assignment = assignment_for(request, assignment_id)
+    view = selectors.similarity_report_view(assignment=assignment, actor=request.user)
+    return render(
+        request,
+        "teach/similarity.html",
+        {"assignment": assignment, "view": view, "thresholds": services.similarity.THRESHOLDS, "tab": "similarity"},
+    )
+
+
+@login_required
+@require_POST
+def similarity_compute(request: SignedInRequest, assignment_id: int) -> HttpResponse:
+    assignment = assignment_for(request, assignment_id)
+    services.similarity_report_request(assignment=assignment, actor=request.user)
+    messages.success(request, _("The similarity report is being computed; this page shows it when it is ready."))
+    return redirect("teach:similarity", assignment_id=assignment.pk)

@@ -50,6 +50,11 @@ class AssignmentLink(models.Model):
 
     resource_link = models.OneToOneField(LtiResourceLink, on_delete=models.CASCADE, related_name="classroom")
     assignment = models.ForeignKey("quizzes.Assignment", on_delete=models.CASCADE, related_name="lti_links")
+    # The activity's Assignment and Grade Services claim, as of its latest launch: where its
+    # scores go (`lineitem`, or one found or made in `lineitems`) and what the LMS allows.
+    lineitem_url = models.URLField(_("line item URL"), max_length=500, blank=True)
+    lineitems_url = models.URLField(_("line items URL"), max_length=500, blank=True)
+    ags_scopes = models.JSONField(_("grade service scopes"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -7,8 +7,9 @@
   instructor, in the course the registration's `PlatformSettings` names; a student who arrives
   first is told to wait for the instructor.
 - The LMS role maps to the section role (`roles.section_role`) and is enrolled through
-  `classes.services.enrollment_add`, so the rules of roles hold here too; a role already held in
-  the section is kept (the LMS does not demote an instructor set up here).
+  `classes.services.enrollment_add` (`roster.membership_apply`), so the rules of roles hold here
+  too; a role changed in the LMS changes here on the next launch, unless the rules refuse it (the
+  last instructor is not demoted), which keeps the role held.
 - The activity (resource link) opens an assignment of that section (`AssignmentLink`): linked by
   Deep Linking or by a custom parameter `assignment_id`; without one, the section's page.
 """
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from lti_tool.models import LtiContext, LtiLaunch, LtiResourceLink, LtiUser
+from lti_tool.models import LtiContext, LtiLaunch, LtiResourceLink
 
 from accounts.models import User
 from classes import services as class_services
@@ -28,11 +30,10 @@ from classes.models import Enrollment, Section
 from common.errors import ClassroomError
 from quizzes.models import Assignment
 
-from . import checks, roles
+from . import ags, checks, roles, roster
+from .accounts import account_for
 from .errors import LaunchRefused
 from .models import AssignmentLink, PlatformSettings, SectionLink
-
-USERNAME_MAX = 150
 
 
 @dataclass(frozen=True)
@@ -41,23 +42,6 @@ class Accepted:
     section: Section
     role: str
     url: str
-
-
-def _user(lti_user: LtiUser) -> User:
-    if lti_user.auth_user_id is not None:
-        user = lti_user.auth_user
-        assert user is not None
-        if not user.is_active:
-            raise LaunchRefused(_("Your Classroom account is disabled. Ask your school's administrator."))
-        return user
-    username = f"lti-{lti_user.registration_id}-{lti_user.sub}"[:USERNAME_MAX]
-    name = lti_user.name or " ".join(p for p in (lti_user.given_name, lti_user.family_name) if p)
-    user = User(username=username, display_name=name[:150], email=lti_user.email or "")
-    user.set_unusable_password()
-    user.save()
-    lti_user.auth_user = user
-    lti_user.save(update_fields=["auth_user"])
-    return user
 
 
 def _section(context: LtiContext, role: str, user: User) -> Section:
@@ -81,29 +65,35 @@ def _section(context: LtiContext, role: str, user: User) -> Section:
 
 
 def _enrol(section: Section, user: User, role: str) -> str:
-    current = Enrollment.objects.filter(section=section, user=user).values_list("role", flat=True).first()
-    if current is not None:
-        return current
+    """The LMS's role, applied on every launch (a student made assistant in the LMS becomes one
+    here); what the rules of roles refuse (the last instructor demoted, a student of this course
+    made staff) keeps the role held, or refuses the first launch."""
     try:
-        class_services.enrollment_add(section=section, user=user, role=role, actor=None)
-    except ClassroomError as exc:  # a student of this course made staff by the LMS, or the reverse
-        raise LaunchRefused(exc.message) from exc
+        with transaction.atomic():
+            roster.membership_apply(section, user, role)
+    except (ClassroomError, ValidationError) as exc:
+        current = Enrollment.objects.filter(section=section, user=user).values_list("role", flat=True).first()
+        if current is None:
+            raise LaunchRefused(roster.refusal_text(exc)) from exc
+        return current
     return role
 
 
 def _assignment(launch: LtiLaunch, section: Section) -> Assignment | None:
     resource_link: LtiResourceLink = launch.resource_link
     link = AssignmentLink.objects.select_related("assignment").filter(resource_link=resource_link).first()
-    if link is not None:
-        return link.assignment
-    wanted = launch.get_custom_claim("assignment_id")
-    if wanted is None or not str(wanted).isdigit():
-        return None
-    assignment = Assignment.objects.filter(pk=int(wanted), section=section).first()
-    if assignment is None:
-        raise LaunchRefused(_("This activity points to an assignment of another class. Ask your instructor."))
-    AssignmentLink.objects.get_or_create(resource_link=resource_link, defaults={"assignment": assignment})
-    return assignment
+    if link is None:
+        wanted = launch.get_custom_claim("assignment_id")
+        if wanted is None or not str(wanted).isdigit():
+            return None
+        assignment = Assignment.objects.filter(pk=int(wanted), section=section).first()
+        if assignment is None:
+            raise LaunchRefused(_("This activity points to an assignment of another class. Ask your instructor."))
+        link, _created = AssignmentLink.objects.get_or_create(
+            resource_link=resource_link, defaults={"assignment": assignment}
+        )
+    ags.link_ags_update(link, launch.ags_claim)  # where its scores go (Assignment and Grade Services)
+    return link.assignment
 
 
 def _destination(section: Section, role: str, assignment: Assignment | None) -> str:
@@ -115,9 +105,7 @@ def _destination(section: Section, role: str, assignment: Assignment | None) -> 
     return reverse("portal:assignment_start", args=[assignment.pk])
 
 
-def launch_accept(launch: LtiLaunch) -> Accepted:
-    """The person, section, role and page of a resource-link launch already validated by
-    django-lti, after Classroom's own checks (`checks`); LaunchRefused says why not."""
+def _accept(launch: LtiLaunch) -> tuple[User, Section, str, Assignment | None]:
     claims = launch.get_launch_data()
     checks.claims_check(claims, launch.registration.client_id)
     checks.nonce_use(claims)
@@ -128,10 +116,26 @@ def launch_accept(launch: LtiLaunch) -> Accepted:
         )
     try:
         with transaction.atomic():
-            user = _user(launch.user)
+            user = account_for(launch.user)
             section = _section(launch.context, role, user)
             held = _enrol(section, user, role)
             assignment = _assignment(launch, section) if launch.is_resource_launch else None
     except IntegrityError as exc:  # two first launches of one course at once: the other one won
         raise LaunchRefused(_("Two launches crossed. Open the activity again.")) from exc
+    return user, section, held, assignment
+
+
+def launch_accept(launch: LtiLaunch) -> Accepted:
+    """The person, section, role and page of a resource-link launch already validated by
+    django-lti, after Classroom's own checks (`checks`); LaunchRefused says why not."""
+    user, section, held, assignment = _accept(launch)
     return Accepted(user, section, held, _destination(section, held, assignment))
+
+
+def deep_linking_accept(launch: LtiLaunch) -> Accepted:
+    """A deep-linking request (the LMS asks which assignment to place): its staff only, who are
+    sent to the picker (`url` is empty: the view knows it)."""
+    user, section, held, _none = _accept(launch)
+    if held not in Enrollment.STAFF_ROLES:
+        raise LaunchRefused(_("Only the instructors and assistants of the course choose what to place in the LMS."))
+    return Accepted(user, section, held, "")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/<uuid:registration_uuid>/", views.LoginView.as_view(), name="login_registration"),
     path("launch/", views.LaunchView.as_view(), name="launch"),
+    path("deep-link/", views.DeepLinkView.as_view(), name="deep_link"),
+    path("sections/<int:section_id>/roster/", views.roster_sync, name="roster_sync"),
 ]

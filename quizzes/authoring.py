@@ -19,6 +19,7 @@ from accounts.models import User
 from bank.models import Chapter, Course, Question
 from classes import policy
 from classes.models import Enrollment, Section
+from common.queueing import send_task
 
 from .errors import QuizHasAttempts
 from .models import Assignment, Attempt, Extension, Quiz, QuizItem, ReleasePolicy
@@ -169,19 +170,18 @@ def extension_revoke(*, assignment: Assignment, student_id: int, actor: User | N
 
 
 # The shuffle settings apply to attempts started afterwards: an attempt keeps the order it started with.
-ASSIGNMENT_EDITABLE = frozenset(
-    {
-        "title",
-        "opens_at",
-        "closes_at",
-        "time_limit",
-        "max_attempts",
-        "grace_period",
-        "release_policy",
-        "released_at",
-        "shuffle_questions",
-        "shuffle_choices",
-    }
+# The API's assignment serializers list exactly these fields (quizzes/api/assignments.py).
+ASSIGNMENT_EDITABLE = (
+    "title",
+    "opens_at",
+    "closes_at",
+    "time_limit",
+    "max_attempts",
+    "grace_period",
+    "release_policy",
+    "released_at",
+    "shuffle_questions",
+    "shuffle_choices",
 )
 
 
@@ -193,7 +193,7 @@ def assignment_update(*, assignment: Assignment, actor: User | None = None, **ch
     """
     if actor is not None:
         policy.assignment_change(actor, assignment)
-    unknown = set(changes) - ASSIGNMENT_EDITABLE
+    unknown = set(changes).difference(ASSIGNMENT_EDITABLE)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -202,6 +202,10 @@ def assignment_update(*, assignment: Assignment, actor: User | None = None, **ch
     assignment.full_clean()
     assignment.save(update_fields=[*changes] if changes else None)
     return assignment
+
+
+# Sent after a release: the LMS app sends the released scores to the activities' gradebooks.
+RESULTS_RELEASED = "lti.tasks.passback_assignment"
 
 
 def results_release(*, assignment: Assignment, actor: User | None = None, now: datetime | None = None) -> Assignment:
@@ -217,4 +221,10 @@ def results_release(*, assignment: Assignment, actor: User | None = None, now: d
         )
     if assignment.released_at is not None:
         return assignment
-    return assignment_update(assignment=assignment, released_at=now or timezone.now())
+    released = assignment_update(assignment=assignment, released_at=now or timezone.now())
+    # The released scores go to the LMS gradebook of activities linked to it (by name: the LMS
+    # app is above quizzes; the beat's sweep sends them anyway if this message is lost).
+    transaction.on_commit(
+        lambda: send_task(RESULTS_RELEASED, [released.pk], f"results_released assignment={released.pk}")
+    )
+    return released

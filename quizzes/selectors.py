@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ from bank.models import Question
 from classes import policy
 from classes.models import Enrollment, Section
 
-from .models import Answer, Assignment, Attempt, Extension, QuizItem
+from .models import Answer, Assignment, Attempt, Extension, Quiz, QuizItem
 
 
 def student_sections(user: User) -> QuerySet[Section]:
@@ -158,3 +159,20 @@ def student_attempts_at(assignment: Assignment, user: User) -> list[Attempt]:
 
 def response_is_empty(answer: Answer | None) -> bool:
     return answer is None or answer.response in (None, "", [])
+
+
+def quiz_points(quiz: Quiz) -> Decimal | None:
+    """The most a quiz's attempt can score (each item's points, or its questions' own), or None
+    when a random draw's questions have points of their own that differ from one draw to the next."""
+    total = Decimal(0)
+    for item in quiz.items.select_related("question", "chapter"):
+        if item.points is not None:
+            total += item.points * (1 if item.question_id else item.draw_count)
+        elif item.question is not None:
+            total += item.question.points
+        else:
+            drawn = set(item.chapter.questions.values_list("points", flat=True))  # type: ignore[union-attr]
+            if len(drawn) != 1:
+                return None
+            total += drawn.pop() * item.draw_count
+    return total

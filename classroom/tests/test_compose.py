@@ -76,12 +76,42 @@ def test_the_grading_worker_yields_the_cpu_to_the_web(compose):
     assert resolved(env["GRADING_EMBED_THREADS"], {}) == "0"  # cores / pool processes threads each
 
 
+def consumed_queues(argv: list[str]) -> set[str]:
+    assert argv[:4] == ["celery", "-A", "classroom", "worker"] or argv[:4] == [
+        ".venv/bin/celery",
+        "-A",
+        "classroom",
+        "worker",
+    ]
+    return set(argv[argv.index("-Q") + 1].split(","))
+
+
+def routed_queues() -> set[str]:
+    return {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {settings.CELERY_TASK_DEFAULT_QUEUE}
+
+
 def test_worker_consumes_the_queues_the_code_routes_to(compose):
-    argv = worker_argv(compose)
-    assert argv[:4] == ["celery", "-A", "classroom", "worker"]
-    queues = set(argv[argv.index("-Q") + 1].split(","))
-    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {settings.CELERY_TASK_DEFAULT_QUEUE}
-    assert queues == routed == {q.name for q in settings.CELERY_TASK_QUEUES}
+    queues = consumed_queues(worker_argv(compose))
+    assert queues == routed_queues() == {q.name for q in settings.CELERY_TASK_QUEUES}
+    assert "pregrade" in queues  # pre-grading during the window (grading.services.pregrade)
+
+
+def test_the_dev_procfile_worker_consumes_the_same_queues():
+    lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile.dev").read_text().splitlines() if ": " in line)
+    assert consumed_queues(shlex.split(lines["worker"])) == routed_queues()
+
+
+def test_every_periodic_task_goes_to_a_queue_the_worker_consumes(compose):
+    from classroom.celery import app
+
+    queues = consumed_queues(worker_argv(compose))
+    schedule = app.conf.beat_schedule
+    assert {"reclaim-chunks-of-dead-workers", "pregrade-stable-answers"} <= set(schedule)
+    for entry in schedule.values():
+        route = app.amqp.router.route({}, entry["task"])
+        assert route["queue"].name in queues, entry["task"]
+    assert schedule["reclaim-chunks-of-dead-workers"]["schedule"] == settings.GRADING_LEASE_SWEEP_SECONDS
+    assert schedule["pregrade-stable-answers"]["schedule"] == settings.GRADING_PREGRADE_EVERY
 
 
 def test_beat_and_web_commands_point_at_real_modules(compose):

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from . import trained_text
 from .free_text import FREE_TEXT_GRADER_VERSION, dedupe_key, grade_free_text
 from .objective import OBJECTIVE_GRADER_VERSION, grade_objective
-from .trained_text import current_grader, grade_free_text_trained
 from .types import OBJECTIVE_KINDS, Embedder, GradedExample, QuestionKey, Result
 
 
@@ -28,7 +28,15 @@ class FreeTextGrader(Protocol):
 # cannot be loaded). The default is the one that measured best held out (bench/accuracy.py): on
 # fold 0 of the question-grouped cross-validation ft-3 did not beat ft-2 (docs/grading-model.md),
 # so ft-3 is shipped for trial (GRADING_FREE_TEXT_GRADER=ft-3) and ft-2 grades by default.
-FREE_TEXT_GRADERS: dict[str, FreeTextGrader] = {"ft-2": grade_free_text, "ft-3": grade_free_text_trained}
+FREE_TEXT_GRADERS: dict[str, FreeTextGrader] = {
+    "ft-2": grade_free_text,
+    "ft-3": trained_text.grade_free_text_trained,
+}
+# What each grader's results will carry as their version (a trained one's falls back to ft-2's).
+_CURRENT_VERSION = {
+    "ft-2": lambda: FREE_TEXT_GRADER_VERSION,
+    "ft-3": trained_text.current_grader,
+}
 DEFAULT_FREE_TEXT_GRADER = "ft-2"
 
 
@@ -62,7 +70,7 @@ def grader_version(key: QuestionKey, free_text_grader: str = DEFAULT_FREE_TEXT_G
     if key.kind in OBJECTIVE_KINDS:
         return OBJECTIVE_GRADER_VERSION
     free_text_grader_of(free_text_grader)
-    return current_grader() if free_text_grader == "ft-3" else FREE_TEXT_GRADER_VERSION
+    return _CURRENT_VERSION[free_text_grader]()
 
 
 def grade_batch(

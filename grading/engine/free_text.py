@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -297,6 +297,27 @@ def build_feedback(lang: str, points: Sequence[KeyPointFeedback], flags: Sequenc
     return "\n".join(lines)
 
 
+class PairScorer(Protocol):
+    """A model that reads the reference and an answer together (the cross-encoder, cross_text.py):
+    P(the answer is right) per answer, blended into the raw score with weight `share`."""
+
+    share: float
+
+    def __call__(self, reference: str, answers: Sequence[str]) -> np.ndarray: ...
+
+
+def blend_pair_scores(ctx: KeyContext, answers: Sequence[Answer], pair: PairScorer) -> None:
+    """raw = (1 - share) x the formula's raw score + share x the pair model's probability; both
+    kept in the features, so a reviewer sees what each said."""
+    if not answers:
+        return
+    probabilities = pair(ctx.key.reference or " ".join(ctx.points), [a.text for a in answers])
+    for answer, p in zip(answers, probabilities, strict=True):
+        f = answer.features
+        f["formula_raw"], f["pair"] = f["raw"], round(float(p), 4)
+        f["raw"] = round((1 - pair.share) * f["raw"] + pair.share * float(p), 4)
+
+
 def grade_free_text(
     key: QuestionKey,
     responses: Sequence[str],
@@ -306,11 +327,13 @@ def grade_free_text(
     tuning: Tuning = TUNING,
     version: str = FREE_TEXT_GRADER_VERSION,
     contradiction: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    pair: PairScorer | None = None,
 ) -> list[Result]:
     """Score a batch of answers to one question; identical (normalised) answers are scored once.
 
-    The trained grader (trained_text.py) calls this with its own embedder, constants, version
-    and contradiction head; without a head, key points are only covered or missing."""
+    The trained graders call this with their own embedder, constants, version and contradiction
+    head (trained_text.py; without a head, key points are only covered or missing), or with a
+    pair model whose probability is blended into the raw score (cross_text.py)."""
     ctx = build_context(key)
     keys = [dedupe_key(_as_text(r)) for r in responses]
     if not ctx.rubric:
@@ -325,6 +348,8 @@ def grade_free_text(
     vecs = _embed(embedder or default_embedder(), ctx, answers.values())
     for answer in answers.values():
         compute_features(ctx, answer, vecs, tuning)
+    if pair is not None:
+        blend_pair_scores(ctx, list(answers.values()), pair)
     calibration, example_vecs = _fit(key, graded, answers)
     judge = PointJudge(ctx, vecs, contradiction)
     results = {k: _result(ctx, answers[k], calibration, example_vecs, version, judge) for k in dict.fromkeys(keys) if k}

@@ -35,6 +35,9 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 ARTIFACT = MODELS_DIR / "grader-v1.npz"
 # The digest of the committed artifact; `python -m grading.training` prints the new one.
 ARTIFACT_SHA256 = "30b28f85868c4f7b069968d5a66d6264e9f0c1e7e2bdd7e78267e0a6a8600064"
+# The cross-encoder (`python -m grading.training --cross`): fine-tuned layers and a pair head.
+CROSS_ARTIFACT = MODELS_DIR / "cross-v1.npz"
+CROSS_ARTIFACT_SHA256 = "pending"
 
 
 class ModelUnavailable(RuntimeError):
@@ -83,8 +86,20 @@ def save_artifact(path: Path, layers: dict[str, e5file.Tensor], arrays: dict[str
     return sha256_of(path)
 
 
+@dataclass(frozen=True)
+class PairHead:
+    """P(the answer is right) = sigmoid(w . v + b), v the model's unit vector of the pair's text."""
+
+    weights: np.ndarray
+    bias: float
+
+    def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(vectors @ self.weights + self.bias, -60, 60)))
+
+
 class TrainedModel:
-    """The fine-tuned embedder, its scoring constants and the contradiction head."""
+    """The fine-tuned embedder, its scoring constants and the contradiction head (a
+    cross-encoder's artifact also holds its pair head)."""
 
     def __init__(self, artifact: Path, expected_sha256: str | None) -> None:
         if not artifact.exists():
@@ -99,6 +114,11 @@ class TrainedModel:
                 self.meta = json.loads(bytes(data["meta"]).decode())
                 self.tuning = Tuning.from_vector(data["tuning"])
                 self.contradiction = ContradictionHead(data["contra_w"].astype(np.float32), float(data["contra_b"]))
+                self.pair_head = (
+                    PairHead(data["cross_w"].astype(np.float32), float(data["cross_b"]))
+                    if "cross_w" in data.files
+                    else None
+                )
                 layers = {
                     name: e5file.Tensor(int(dtype), int(count), data[f"t:{name}"].tobytes())
                     for name, (dtype, count) in self.meta["tensors"].items()
@@ -152,21 +172,29 @@ def assemble(layers: dict[str, e5file.Tensor], n_layers: int) -> Path:
     return target
 
 
-_default: TrainedModel | None = None
-_default_error: ModelUnavailable | None = None
-_default_lock = threading.Lock()
+_loaded: dict[Path, TrainedModel | ModelUnavailable] = {}
+_loaded_lock = threading.Lock()
 
 
-def default_model() -> TrainedModel:
-    """The process-wide model of the committed artifact; raises ModelUnavailable (remembered)."""
-    global _default, _default_error
-    with _default_lock:
-        if _default is None and _default_error is None:
+def default_model(artifact: Path | None = None, expected_sha256: str | None = None) -> TrainedModel:
+    """The process-wide model of a committed artifact (default: the trained embedder's; the
+    cross-encoder's with CROSS_ARTIFACT and its digest); raises ModelUnavailable (remembered)."""
+    if artifact is None:
+        artifact, expected_sha256 = ARTIFACT, ARTIFACT_SHA256
+    with _loaded_lock:
+        if artifact not in _loaded:
             try:
-                _default = TrainedModel(ARTIFACT, ARTIFACT_SHA256)
+                _loaded[artifact] = TrainedModel(artifact, expected_sha256)
             except ModelUnavailable as exc:
-                _default_error = exc
-        if _default is None:
-            assert _default_error is not None
-            raise _default_error
-        return _default
+                _loaded[artifact] = exc
+        loaded = _loaded[artifact]
+        if isinstance(loaded, ModelUnavailable):
+            raise loaded
+        return loaded
+
+
+def default_cross_model() -> TrainedModel:
+    model = default_model(CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256)
+    if model.pair_head is None:
+        raise ModelUnavailable(f"{CROSS_ARTIFACT} has no pair head (not a cross-encoder artifact)")
+    return model

@@ -30,7 +30,7 @@ GRADER_NAME = "ft-3"
 _warned: set[str] = set()
 
 
-def _warn_once(exc: ModelUnavailable) -> None:
+def warn_unavailable(exc: ModelUnavailable) -> None:
     """One warning per process and problem: a worker grading thousands of answers logs it once."""
     if str(exc) not in _warned:
         _warned.add(str(exc))
@@ -46,7 +46,7 @@ def current_grader() -> str:
     try:
         return grader_version(default_model())
     except ModelUnavailable as exc:
-        _warn_once(exc)
+        warn_unavailable(exc)
         return FREE_TEXT_GRADER_VERSION
 
 
@@ -62,7 +62,7 @@ def grade_free_text_trained(
     try:
         model = model or default_model()
     except ModelUnavailable as exc:
-        _warn_once(exc)
+        warn_unavailable(exc)
         return grade_free_text(key, responses, examples=examples, embedder=embedder)
     return grade_free_text(
         key,

@@ -3,11 +3,20 @@ workers. The portal and the live monitor show grading data only through these.
 
 - `jobs`: what a job covers and has left, what the sweeper looks for, job progress;
 - `attempts`: an attempt's answers with their current grades, its total, whether it is graded;
-- `monitor`: the grading side of an assignment's live monitor;
-- `history`: an answer's audit trail.
+- `monitor`: the grading side of an assignment's live monitor, with where its scores were sent;
+- `history`: an answer's audit trail;
+- `similarity`: what the similarity report compares, and its staff page.
 """
 
-from .attempts import AttemptRow, attempt_grading_done, attempt_rows, attempt_total, with_engine_done
+from .attempts import (
+    AttemptRow,
+    AttemptScore,
+    attempt_grading_done,
+    attempt_rows,
+    attempt_score,
+    attempt_total,
+    with_engine_done,
+)
 from .history import CAUSES, GradeChange, grade_history
 from .jobs import (
     SUBMITTED_STATUSES,
@@ -22,17 +31,22 @@ from .jobs import (
     per_attempt_waiting,
     progress_of,
 )
-from .monitor import batch_jobs_progress, with_needs_review
+from .monitor import PassbackSummary, batch_jobs_progress, passback_summary, with_needs_review
+from .similarity import SimilarityView, similarity_inputs, similarity_report_view
 
 __all__ = [
     "CAUSES",
     "SUBMITTED_STATUSES",
     "SWEEP_AFTER",
     "AttemptRow",
+    "AttemptScore",
     "GradeChange",
     "JobProgress",
+    "PassbackSummary",
+    "SimilarityView",
     "attempt_grading_done",
     "attempt_rows",
+    "attempt_score",
     "attempt_total",
     "attempts_awaiting_grading",
     "batch_jobs_progress",
@@ -42,8 +56,11 @@ __all__ = [
     "job_pending",
     "job_progress",
     "not_graded_for_current_version",
+    "passback_summary",
     "per_attempt_waiting",
     "progress_of",
+    "similarity_inputs",
+    "similarity_report_view",
     "with_engine_done",
     "with_needs_review",
 ]

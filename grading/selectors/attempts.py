@@ -6,9 +6,10 @@ portal's pages (`quizzes.views`) and `grading.api` call these; quizzes itself ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet, Sum
 
 from quizzes.models import Answer, Attempt, AttemptQuestion
 
@@ -76,3 +77,19 @@ def attempt_rows(attempt: Attempt) -> list[AttemptRow]:
 def attempt_total(rows: list[AttemptRow]) -> tuple[Decimal, Decimal]:
     score = sum((r.grade.score for r in rows if r.grade and r.grade.score is not None), Decimal(0))
     return score, sum((r.item.points for r in rows), Decimal(0))
+
+
+@dataclass(frozen=True)
+class AttemptScore:
+    score: Decimal
+    max_score: Decimal
+    changed_at: datetime | None  # when its latest current grade was made: what a gradebook orders scores by
+
+
+def attempt_score(attempt_id: int) -> AttemptScore:
+    """The attempt's total over its current grades, out of its questions' points (two queries)."""
+    grades = Grade.objects.filter(answer__attempt_id=attempt_id, is_current=True).aggregate(
+        score=Sum("score"), changed_at=Max("created_at")
+    )
+    top = AttemptQuestion.objects.filter(attempt_id=attempt_id).aggregate(points=Sum("points"))["points"]
+    return AttemptScore(grades["score"] or Decimal(0), top or Decimal(0), grades["changed_at"])

@@ -1,16 +1,20 @@
 """The grading side of an assignment's live monitor (`quizzes.teach.monitor` shows it): how many
-answers of each attempt wait for a person, and the progress of the latest batch jobs."""
+answers of each attempt wait for a person, the progress of the latest batch jobs, and how its
+scores fared on their way to an LMS gradebook."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
 from quizzes.models import Assignment, Attempt
 
-from ..models import Grade, GradingJob
+from ..models import Grade, GradingJob, ScorePassback
 from .jobs import JobProgress, progress_of
 
 JOBS_SHOWN = 5  # latest grading jobs shown with progress bars
+FAILURES_SHOWN = 20  # failed passbacks listed by name; the count says how many in all
 
 
 def with_needs_review(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
@@ -32,3 +36,27 @@ def batch_jobs_progress(assignment: Assignment) -> list[JobProgress]:
         .order_by("-created_at")[:JOBS_SHOWN]
     )
     return [progress_of(job) for job in jobs]
+
+
+@dataclass
+class PassbackSummary:
+    """Scores sent to an LMS gradebook: a count per status, and the failures with their error."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[ScorePassback] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def passback_summary(assignment: Assignment) -> PassbackSummary:
+    """Two queries, whatever the class size."""
+    rows = ScorePassback.objects.filter(attempt__assignment=assignment).values("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in ScorePassback.Status.values} | {r["status"]: r["n"] for r in rows}
+    failures = list(
+        ScorePassback.objects.filter(attempt__assignment=assignment, status=ScorePassback.Status.FAILED)
+        .select_related("attempt__student")
+        .order_by("attempt__student__username")[:FAILURES_SHOWN]
+    )
+    return PassbackSummary(counts, failures)

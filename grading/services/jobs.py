@@ -8,7 +8,6 @@ counts wrong; re-running a job's plan only finds what is still ungraded.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,10 @@ from quizzes import services as quiz_services
 from quizzes.models import Answer, Assignment, Attempt
 
 from .. import queueing, selectors
-from ..models import Grade, GradingJob
+from ..models import Grade, GradingChunk, GradingJob
+from . import leases
+from .leases import work_key
+from .similarity import similarity_report_request
 from .writing import grade_answers
 
 logger = logging.getLogger("grading.jobs")
@@ -106,22 +108,48 @@ def job_plan(job_id: int) -> list[list[int]]:
     )
     size = chunk_size()
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    leases.chunks_register(job, chunks)
     log_event("job.start", job, total=total, todo=len(todo), chunks=len(chunks), chunk_size=size)
     if not chunks:
         job_refresh(job.pk)
     return chunks
 
 
-def chunk_grade(job_id: int, answer_ids: Sequence[int]) -> GradingJob:
+def chunk_grade(job_id: int, answer_ids: Sequence[int], *, task_id: str = "", worker: str = "") -> GradingJob:
+    """Grade one chunk of a batch job. A task (`task_id`) takes the chunk's lease first: a chunk
+    graded already, or held by a live owner, is left alone (`chunk.skipped`); an owner that lost
+    its lease meanwhile writes nothing (`chunk.lease_lost`) and leaves the chunk to the new one."""
     job = GradingJob.objects.get(pk=job_id)
+    lease = None
+    if task_id:
+        taken = leases.chunk_take(job, answer_ids, task_id=task_id, worker=worker)
+        if isinstance(taken, leases.Refusal):
+            log_event("chunk.skipped", job, answers=len(answer_ids), reason=taken.reason, owner=taken.owner or "-")
+            return job
+        lease = taken
     rescore_before = job.created_at if job.kind == GradingJob.Kind.CALIBRATE else None
-    outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before)
-    attempts_refresh_status(Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct())
+    outcome = grade_answers(answer_ids, job=job, rescore_before=rescore_before, lease=lease)
+    if outcome.lost:
+        log_event("chunk.lease_lost", job, answers=len(answer_ids), chunk=lease.chunk_id if lease else "-")
+        return job
+    attempt_ids = Answer.objects.filter(pk__in=answer_ids).values_list("attempt_id", flat=True).distinct()
+    attempts_refresh_status(attempt_ids)
+    queueing.scores_changed(attempt_ids)  # a close, a regrade or a calibration changes scores
     if outcome.failed:  # dead-letter the answers the engine failed on (this recounts the job too)
         job = chunk_fail(job.pk, list(outcome.failed), "\n".join(sorted(set(outcome.failed.values()))))
     else:
         job = job_refresh(job.pk)
     log_event("job.progress", job, graded=outcome.graded, skipped=outcome.skipped, done=job.done, total=job.total)
+    return job
+
+
+def chunk_fail_for_good(job_id: int, answer_ids: Sequence[int], error: str) -> GradingJob:
+    """A chunk task failed for good (a bug, retries exhausted): dead-letter its answers and set the
+    chunk aside, so that its lease, left to expire, does not send it round again."""
+    job = chunk_fail(job_id, answer_ids, error)
+    chunk = GradingChunk.objects.filter(job_id=job_id, key=work_key(answer_ids)).values_list("pk", flat=True).first()
+    if chunk is not None:
+        leases.chunk_set_aside(chunk)
     return job
 
 
@@ -134,12 +162,6 @@ def chunk_fail(job_id: int, answer_ids: Sequence[int], error: str) -> GradingJob
     job.save(update_fields=["failed_answers", "error"])
     log_event("job.chunk_failed", job, answers=len(answer_ids), error=error.splitlines()[0][:200] if error else "")
     return job_refresh(job.pk)
-
-
-def work_key(answer_ids: Sequence[int]) -> str:
-    """A short stable name for a chunk's answers (their order does not matter)."""
-    digest = hashlib.blake2s(",".join(map(str, sorted(answer_ids))).encode(), digest_size=8).hexdigest()
-    return f"chunk-{digest}"
 
 
 def redelivery_count(job_id: int, key: str) -> int:
@@ -217,16 +239,38 @@ def job_create_for_assignment(assignment: Assignment) -> GradingJob | None:
 
 def attempts_close_due(*, now: datetime | None = None) -> tuple[int, int]:
     """The beat tick of exam windows: auto-submit overdue attempts (`quizzes.services`), then start
-    one batch grading job for every assignment nobody can answer any more (its window plus grace
-    closed, every extension passed). Returns (attempts, jobs)."""
+    one batch grading job and the similarity report for every assignment nobody can answer any more
+    (its window plus grace closed, every extension passed). Returns (attempts, jobs)."""
     now = now or timezone.now()
     submitted = quiz_services.attempts_auto_submit_due(now=now)
     without_job = Assignment.objects.exclude(grading_jobs__kind=GradingJob.Kind.ASSIGNMENT)
     jobs = 0
     for assignment in quiz_services.assignments_closed(among=without_job, now=now):
         with transaction.atomic():
-            jobs += job_create_for_assignment(assignment) is not None
+            job = job_create_for_assignment(assignment)
+            if job is not None:
+                similarity_report_request(assignment=assignment)
+            jobs += job is not None
     return submitted, jobs
+
+
+def chunks_reclaim(*, now: datetime | None = None) -> int:
+    """The lease sweeper (beat, every GRADING_LEASE_SWEEP_SECONDS): a chunk whose lease expired
+    (its worker died or froze) is sent again for another worker, or dead-lettered once it has been
+    taken back more than MAX_REDELIVERIES times (its work kills every worker that takes it).
+    One query when nothing expired. Returns the chunks handed over."""
+    taken_back = leases.leases_take_back(now=now)
+    for chunk in taken_back:
+        logger.info(
+            "chunk.taken_over chunk=%s job=%s from=%s times=%s", chunk.chunk_id, chunk.job_id, chunk.owner, chunk.times
+        )
+        error = redelivered_too_often(chunk.times)
+        if error:
+            chunk_fail(chunk.job_id, chunk.answer_ids, error)
+            leases.chunk_set_aside(chunk.chunk_id)
+        else:
+            queueing.enqueue_chunk(chunk.job_id, chunk.answer_ids)
+    return len(taken_back)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def grade_override(
         for a in answers
     )
     attempts_refresh_status({a.attempt_id for a in answers})
+    queueing.scores_changed({a.attempt_id for a in answers})
     for question_id, assignment_id in {(a.question_id, a.attempt.assignment_id) for a in answers}:
         calibration_start(question_id=question_id, assignment_id=assignment_id)
     return grades

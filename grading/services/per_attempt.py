@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from quizzes.models import Answer, Attempt
 
-from .. import selectors
+from .. import queueing, selectors
 from ..models import GradingJob
 from .jobs import attempts_refresh_status, chunk_fail, chunk_size, job_plan, job_refresh
 from .writing import grade_answers
@@ -117,6 +117,7 @@ def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
     attempts_refresh_status(list(jobs))
     for job in jobs.values():
         job_refresh(job.pk)
+    queueing.scores_changed(list(jobs))  # after the recount that saw every worker's part
     return taken
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,8 +26,18 @@ from ..engine.batch import grade_batch, grader_version
 from ..engine.types import OBJECTIVE_KINDS, GradedExample, QuestionKey, Result
 from ..models import Grade, GradingJob
 from . import score_cache
+from .leases import Lease, LeaseLost
 
 logger = logging.getLogger("grading.jobs")
+
+# With a heartbeat (a leased chunk), the engine gets a question's unknown responses this many at a
+# time and the lease is renewed in between: 64 free-text answers take 2-4 s on one core, so a
+# worker slowed down several times over by the web still renews a 20 s lease. Results do not
+# depend on the batch (the score cache relies on that too); the model's per-call overhead (the
+# key's own texts) is a few percent of 64 answers.
+SCORE_BATCH = 64
+
+Heartbeat = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class ChunkOutcome:
     graded: int
     skipped: int
     failed: dict[int, str] = field(default_factory=dict)  # answer id -> the engine's error
+    lost: bool = False  # the chunk's lease was taken back: nothing written, its new owner grades it
 
 
 @dataclass
@@ -174,16 +185,27 @@ def _prepare(question: Question, max_points: Decimal, group: list[Answer], used:
     return _Group(question, max_points, group, used, key, examples, responses, digests, free_text_grader)
 
 
-def _score_group(group: _Group, hits: set[str], cached: dict[str, Result], scoring: Scoring) -> None:
+def _batches(todo: dict[str, Any], heartbeat: Heartbeat | None) -> list[list[tuple[str, Any]]]:
+    items = list(todo.items())
+    size = SCORE_BATCH if heartbeat else max(len(items), 1)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _score_group(
+    group: _Group, hits: set[str], cached: dict[str, Result], scoring: Scoring, heartbeat: Heartbeat | None = None
+) -> None:
     """Results for a group: from the cache where the digest is known, else from the engine (one
-    batch of the distinct unknown responses), and the fresh ones kept in `cached` and `scoring.fresh`."""
+    batch of the distinct unknown responses, or batches of SCORE_BATCH with a heartbeat before
+    each), and the fresh ones kept in `cached` and `scoring.fresh`."""
     todo = {d: r for d, r in zip(group.digests, group.responses, strict=True) if d not in cached}
-    if todo:
+    grader = grader_version(group.key, group.free_text_grader)
+    for batch in _batches(todo, heartbeat):
+        if heartbeat:
+            heartbeat()
         results = grade_batch(
-            group.key, list(todo.values()), examples=group.examples, free_text_grader=group.free_text_grader
+            group.key, [r for _, r in batch], examples=group.examples, free_text_grader=group.free_text_grader
         )
-        grader = grader_version(group.key, group.free_text_grader)
-        for d, result in zip(todo, results, strict=True):
+        for (d, _), result in zip(batch, results, strict=True):
             cached[d] = result
             if result.grader == grader:  # the digest names the grader that actually scored it
                 scoring.fresh.append((d, group.question.pk, result))
@@ -195,7 +217,9 @@ def _score_group(group: _Group, hits: set[str], cached: dict[str, Result], scori
     )
 
 
-def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> Scoring:
+def score_answers(
+    answers: Sequence[Answer], questions: dict[int, Question], *, heartbeat: Heartbeat | None = None
+) -> Scoring:
     """Run the engine over answers grouped by (question, assignment, points); no grade is written.
 
     Each group is calibrated with the overrides of its own assignment (`_examples`), and each
@@ -204,7 +228,10 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
     and added to it: a response is never scored twice, whichever path asks.
 
     A question the engine fails on (a bug, a key it cannot read) fails only its own answers: the
-    rest of the chunk, e.g. the other questions of a student's attempt, is still graded."""
+    rest of the chunk, e.g. the other questions of a student's attempt, is still graded.
+
+    `heartbeat` is called between engine batches (a leased chunk renews its lease there); what it
+    raises (LeaseLost) stops the scoring."""
     if not answers:
         return Scoring()
     points: dict[tuple[int, int], Decimal] = {}
@@ -239,7 +266,9 @@ def score_answers(answers: Sequence[Answer], questions: dict[int, Question]) -> 
     hits = set(cached)
     for prepared in groups:
         try:
-            _score_group(prepared, hits, cached, scoring)
+            _score_group(prepared, hits, cached, scoring, heartbeat)
+        except LeaseLost:
+            raise
         except Exception as exc:  # one question's failure is recorded, not the chunk's
             logger.exception("engine failed on question=%s answers=%s", prepared.question.pk, len(prepared.answers))
             scoring.failed.update((a.pk, exc) for a in prepared.answers)
@@ -253,19 +282,27 @@ def grade_answers(
     job: GradingJob | None = None,
     rescore_before: datetime | None = None,
     attempt_jobs: Mapping[int, GradingJob] | None = None,
+    lease: Lease | None = None,
 ) -> ChunkOutcome:
     """Grade one chunk of answers. A bounded number of queries whatever the chunk size.
 
     Each grade records the job that made it: `job`, or for a micro-batch of the per-attempt path
-    (answers of several attempts) the job of each answer's attempt (`attempt_jobs`)."""
+    (answers of several attempts) the job of each answer's attempt (`attempt_jobs`). With a
+    `lease` (a batch chunk taken by a task) the lease is renewed while scoring and the write is
+    fenced by it: a lease taken back meanwhile writes nothing (`ChunkOutcome.lost`)."""
     answers = list(Answer.objects.filter(pk__in=answer_ids).order_by("pk"))
     questions = _load_questions({a.question_id for a in answers})
     current = _current_grades(a.pk for a in answers)
     todo = [a for a in answers if needs_grade(current.get(a.pk), questions[a.question_id].version, rescore_before)]
-    scoring = score_answers(todo, questions)
+    try:
+        scoring = score_answers(todo, questions, heartbeat=lease.renew if lease else None)
+    except LeaseLost:
+        return ChunkOutcome(graded=0, skipped=0, lost=True)
     scored = scoring.graded
     with transaction.atomic():
         list(Answer.objects.select_for_update().filter(pk__in=[a.pk for a, _ in scored]).order_by("pk").values("pk"))
+        if lease and not lease.finish():  # the fence: still ours, now done (in this transaction)
+            return ChunkOutcome(graded=0, skipped=0, lost=True)
         current = _current_grades(a.pk for a, _ in scored)  # re-read under the lock: another worker may have won
         still = [(a, g) for a, g in scored if needs_grade(current.get(a.pk), g.question_version, rescore_before)]
         replaced = [current[a.pk].pk for a, _ in still if a.pk in current]

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Self
 from urllib.parse import quote
@@ -46,10 +46,12 @@ def free_port() -> int:
 class LoggedProcess:
     """A command in its own process group (so a SIGKILL reaches its children too), logging to a file."""
 
+    ready_text = " ready."
+
     def __init__(self, name: str, command: list[str], *, log_dir: Path, env: Mapping[str, str]) -> None:
         self.name = name
-        self.command = command
         self.log_path = log_dir / f"{name}.log"
+        self.command = command
         self.environment = dict(env)
         self.process: subprocess.Popen | None = None
 
@@ -63,6 +65,11 @@ class LoggedProcess:
                 cwd=settings.BASE_DIR,
                 start_new_session=True,  # its own process group: SIGKILL reaches the pool children too
             )
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> Self:
+        ready = wait_until(lambda: self.ready_text in self.log() or not self.alive, timeout=timeout, interval=0.1)
+        assert ready and self.alive, f"{self.name} did not start:\n{self.log()[-3000:]}"
         return self
 
     @property
@@ -91,8 +98,8 @@ class LoggedProcess:
             self.process.wait(timeout=10)
 
     def stop(self, *, cold: bool = False, timeout: float = 20.0) -> None:
-        """Warm shutdown (SIGTERM: a worker finishes the running task), or cold (SIGQUIT: at once,
-        for an idle worker); SIGKILL whatever is left of the process group after `timeout`."""
+        """Warm shutdown (SIGTERM: finish the running task), or cold (SIGQUIT: at once, for an idle
+        worker); SIGKILL whatever is left of the process group after `timeout`."""
         if self.process is None:
             return
         if self.alive:
@@ -102,26 +109,24 @@ class LoggedProcess:
             except subprocess.TimeoutExpired:
                 pass
         try:
-            os.killpg(self.pid, signal.SIGKILL)  # children left behind, if any
+            os.killpg(self.pid, signal.SIGKILL)  # pool children left behind, if any
         except ProcessLookupError:
             pass
         if self.process.poll() is None:
             self.process.wait(timeout=10)
 
 
-class CeleryWorker(LoggedProcess):
-    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment
-    (at `nice` niceness, as the compose file runs it, when asked)."""
+class CeleryProcess(LoggedProcess):
+    """`celery -A classroom <args>` with the test database, the given broker and its own log file."""
 
     def __init__(
         self,
         name: str,
+        args: list[str],
         *,
         broker_url: str,
         log_dir: Path,
-        concurrency: int = 1,
         env: Mapping[str, str] | None = None,
-        loglevel: str = "INFO",
         nice: int = 0,
     ) -> None:
         environment = {
@@ -134,28 +139,29 @@ class CeleryWorker(LoggedProcess):
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }
-        command = [
-            *(["nice", "-n", str(nice)] if nice else []),
-            str(CELERY),
-            "-A",
-            "classroom",
-            "worker",
-            "-Q",
-            "grading,default",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "-n",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            f"--loglevel={loglevel}",
-        ]
+        command = [*(["nice", "-n", str(nice)] if nice else []), str(CELERY), "-A", "classroom", *args]
         super().__init__(name, command, log_dir=log_dir, env=environment)
 
-    def wait_ready(self, timeout: float = 60.0) -> Self:
-        ready = wait_until(lambda: " ready." in self.log() or not self.alive, timeout=timeout, interval=0.1)
-        assert ready and self.alive, f"worker {self.name} did not start:\n{self.log()[-3000:]}"
-        return self
+
+class CeleryWorker(CeleryProcess):
+    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment (at
+    `nice` niceness, as the compose file runs it, when asked)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        broker_url: str,
+        log_dir: Path,
+        concurrency: int = 1,
+        env: Mapping[str, str] | None = None,
+        loglevel: str = "INFO",
+        queues: str = "grading,default",
+        nice: int = 0,
+    ) -> None:
+        args = ["worker", "-Q", queues, "--pool=prefork", f"--concurrency={concurrency}", "-n", f"{name}@%h"]
+        args += ["--without-mingle", "--without-gossip", f"--loglevel={loglevel}"]
+        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env, nice=nice)
 
     def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
         """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
@@ -166,7 +172,17 @@ class CeleryWorker(LoggedProcess):
         ]
 
 
-def stop_all(workers: list[CeleryWorker], *, cold: bool = True) -> None:
+class CeleryBeat(CeleryProcess):
+    """`celery -A classroom beat`: the schedule of classroom/celery.py, with its own schedule file."""
+
+    ready_text = "beat: Starting..."
+
+    def __init__(self, name: str, *, broker_url: str, log_dir: Path, env: Mapping[str, str] | None = None) -> None:
+        args = ["beat", "--schedule", str(log_dir / f"{name}-schedule"), "--loglevel=INFO"]
+        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env)
+
+
+def stop_all(workers: Sequence[LoggedProcess], *, cold: bool = True) -> None:
     """Stop several workers at once. Cold by default: tests stop workers that have finished, and
     a cold shutdown that takes more than a second ends with SIGKILL."""
     for worker in workers:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import signal
 import time
@@ -140,6 +141,12 @@ def progress(workers: list[CeleryWorker], job: GradingJob) -> list[tuple[int, in
     return [line for worker in workers for line in worker.progress(job.pk)]
 
 
+def skipped(workers: list[CeleryWorker], job: GradingJob) -> list[str]:
+    """Why copies of the job's chunks were left alone (`done`, `busy`), from the `chunk.skipped` lines."""
+    line = re.compile(rf"chunk\.skipped job={job.pk} kind=\w+ answers=\d+ reason=(\w+)")
+    return [m[1] for worker in workers for m in line.finditer(worker.log())]
+
+
 # --- (a) one chunk delivered twice --------------------------------------------------------------
 
 
@@ -152,10 +159,11 @@ def test_a_chunk_delivered_twice_is_graded_once(section, healthy_workers):
     send_chunk(job, chunk)
     wait_for(lambda: len(progress(healthy_workers, job)) == 1, timeout=60, what="first delivery not graded")
     send_chunk(job, chunk)
-    wait_for(lambda: len(progress(healthy_workers, job)) == 2, timeout=60, what="second delivery not run")
+    wait_for(lambda: skipped(healthy_workers, job), timeout=60, what="second delivery not run")
 
-    # then the first delivery graded all 50, the second found nothing to do
-    assert sorted(progress(healthy_workers, job)) == [(0, 50), (50, 0)]
+    # then the first delivery graded all 50; the second found its chunk done and did nothing
+    assert progress(healthy_workers, job) == [(50, 0)]
+    assert skipped(healthy_workers, job) == ["done"]
     assert_graded_exactly_once(class_)
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == (GradingJob.Status.DONE, 50, 50)
@@ -169,18 +177,21 @@ def test_two_workers_on_the_same_chunk_at_once_grade_it_once(section, healthy_wo
     class_ = class_of(section, students=10)
     job, chunk = planned_job(class_)
 
-    # when the chunk is sent twice and each worker takes one copy: both score all 50 answers and
-    # reach the write together (the rows are held until both wait at the lock)
+    # when the chunk is sent twice and each worker takes one copy while the first is inside the
+    # chunk (scored, waiting to write: the rows are held)
     with probes.rows_held(chunk):
         send_chunk(job, chunk)
+        probes.wait_for_lock_waiters(1)
         send_chunk(job, chunk)
-        probes.wait_for_lock_waiters(2)
-    wait_for(lambda: len(progress(healthy_workers, job)) == 2, timeout=60, what="both copies not finished")
+        wait_for(lambda: skipped(healthy_workers, job), timeout=60, what="the second copy did not run")
+        assert len(probes.lock_waiters()) == 1, "the second copy did not score or wait: the lease refused it"
+    wait_for(lambda: len(progress(healthy_workers, job)) == 1, timeout=60, what="the first copy did not finish")
 
-    # then one worker wrote the 50 grades; the other, re-reading under the lock, wrote none
+    # then one worker wrote the 50 grades; the other, refused by the live lease, did nothing
     w1, w2 = healthy_workers
-    assert len(w1.progress(job.pk)) == len(w2.progress(job.pk)) == 1, "each worker ran one copy"
-    assert sorted(progress(healthy_workers, job)) == [(0, 50), (50, 0)]
+    assert len(w1.progress(job.pk)) + len(w2.progress(job.pk)) == 1
+    assert progress(healthy_workers, job) == [(50, 0)]
+    assert skipped(healthy_workers, job) == ["busy"]
     assert_graded_exactly_once(class_)
 
 

@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from .cross import CrossSettings
 from .encoder import EncoderSettings as Settings
-from .pipeline import build_examples, fit_and_save
+from .pipeline import build_examples, fit_and_save, train_and_save_cross
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="examples per data set (0 = all)")
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0 = all cores)")
     parser.add_argument("--seed", type=int, default=Settings.seed)
+    parser.add_argument(
+        "--cross",
+        action="store_true",
+        help="train the cross-encoder (default --out grading/engine/models/cross-v1.npz)",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data {args.data}: no such folder (the shared ASAG data)")
@@ -43,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     examples, counts = build_examples(args.data, args.team, args.rubrics, sample=args.sample, seed=args.seed)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
-    digest, summary = fit_and_save(examples, settings, args.out, counts=counts, log=log)
+    if args.cross:
+        out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v1.npz")
+        cross = CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads)
+        digest, summary = train_and_save_cross(examples, cross, out, counts=counts, log=log)
+        args.out = out
+    else:
+        digest, summary = fit_and_save(examples, settings, args.out, counts=counts, log=log)
     minutes = (time.monotonic() - started) / 60
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {minutes:.1f} min")
     for key, value in summary.items():

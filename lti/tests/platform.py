@@ -2,8 +2,12 @@
 
 It does what Moodle or Canvas does for a tool: its own RSA keys and a JWKS endpoint, an OIDC
 authorization endpoint that answers a tool's login with a signed id_token (in an auto-posting
-form, as platforms do), an OAuth2 client-credentials token endpoint, and the AGS line-item/score
-and NRPS membership endpoints. Every request it receives is recorded in `received`.
+form, as platforms do), an OAuth2 client-credentials token endpoint that checks the tool's signed
+JWT assertion against the tool's key set (fetched from `tool_keyset_url`, as an LMS does), the
+AGS line-item and score endpoints and the NRPS membership endpoint (each wants a token it issued,
+for the scope), and a deep-linking return URL that checks the tool's signed response the same way
+and places its content items. Every request it receives is recorded in `received`; what the
+tool sent in `assertions`, `scores`, `lineitems` and `placed`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import re
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +28,9 @@ import requests
 from jwcrypto.jwk import JWK
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 ROLES = {
     "student": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
     "instructor": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
@@ -53,6 +61,14 @@ class Platform:
     sign_with: JWK | None = None  # another key (same kid): a forged signature
     memberships: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    tool_keyset_url: str = ""  # the tool's JWKS URL, pasted by the LMS's administrator
+    tool_keyset: dict[str, Any] | None = None  # or its key set pasted as JSON (Canvas allows both)
+    tokens: dict[str, set[str]] = field(default_factory=dict)  # access token -> scopes granted
+    assertions: list[dict[str, Any]] = field(default_factory=list)  # verified client assertions
+    lineitems: list[dict[str, Any]] = field(default_factory=list)  # the course's gradebook columns
+    scores: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (line item URL, score)
+    score_failures: list[int] = field(default_factory=list)  # statuses to answer the next score POSTs with
+    placed: list[dict[str, Any]] = field(default_factory=list)  # deep-linked items, as resource links
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -162,7 +178,12 @@ class Platform:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         self.received.append(Received(method, parts.path, parse_qs(parts.query), dict(request.headers), body))
-        status, content_type, payload = self._answer(method, parts.path, parse_qs(parts.query), body)
+        try:
+            status, content_type, payload = self._answer(
+                method, parts.path, parse_qs(parts.query), dict(request.headers), body
+            )
+        except Exception:  # noqa: BLE001 - a bug of the simulator answers 500 with its traceback, not a hang
+            status, content_type, payload = 500, "text/plain", traceback.format_exc()
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         request.send_response(status)
         request.send_header("Content-Type", content_type)
@@ -170,28 +191,31 @@ class Platform:
         request.end_headers()
         request.wfile.write(data)
 
-    def _answer(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, str, Any]:
+    def _answer(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, Any]:
         if path == "/jwks":
             return 200, "application/json", {"keys": [json.loads(self.key.export_public()) | {"alg": "RS256"}]}
         if path == "/auth":
             return self._auth(query)
         if path == "/token" and method == "POST":
-            form = parse_qs(body.decode())
-            if form.get("grant_type") != ["client_credentials"] or "client_assertion" not in form:
-                return 400, "application/json", {"error": "invalid_request"}
-            scope = form.get("scope", [""])[0]
-            return (
-                200,
-                "application/json",
-                {"access_token": uuid.uuid4().hex, "token_type": "Bearer", "expires_in": 3600, "scope": scope},
-            )
+            return self._token(parse_qs(body.decode()))
+        if path == "/deep_link_return" and method == "POST":
+            return self._deep_link_return(parse_qs(body.decode()))
+        if path.startswith(("/lineitems", "/memberships")) and not self._authorized(path, method, headers):
+            return 401, "application/json", {"error": "invalid_token"}
         if path == "/lineitems":
             if method == "POST":
                 item = json.loads(body) | {"id": self.url(f"/lineitems/{uuid.uuid4().hex[:8]}")}
+                self.lineitems.append(item)
                 return 201, "application/vnd.ims.lis.v2.lineitem+json", item
-            return 200, "application/vnd.ims.lis.v2.lineitemcontainer+json", []
+            return 200, "application/vnd.ims.lis.v2.lineitemcontainer+json", self.lineitems
         if path.startswith("/lineitems/") and path.endswith("/scores") and method == "POST":
-            return 204, "application/json", ""
+            if self.score_failures:
+                status = self.score_failures.pop(0)
+                return status, "application/json", {"error": f"simulated {status}"}
+            self.scores.append((self.url(path.removesuffix("/scores")), json.loads(body)))
+            return 200, "application/json", ""
         if path == "/memberships":
             return (
                 200,
@@ -213,3 +237,100 @@ class Platform:
             "<script>document.forms[0].submit()</script>"
         )
         return 200, "text/html", html
+
+    # --- services: OAuth2 client credentials, then bearer tokens ------------------------------------
+
+    def _tool_signed(self, token: str, audience: str) -> dict[str, Any]:
+        """The claims of a JWT the tool signed, checked against the tool's published key set."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        keys = self.tool_keyset or requests.get(self.tool_keyset_url, timeout=10).json()
+        found = [k for k in keys["keys"] if k.get("kid") == kid]
+        if not found:
+            raise jwt.InvalidKeyError(f"no key {kid!r} in the tool's key set")
+        key = jwt.PyJWK(found[0]).key
+        return jwt.decode(token, key, algorithms=["RS256"], audience=audience)
+
+    def _token(self, form: dict[str, list[str]]) -> tuple[int, str, Any]:
+        if form.get("grant_type") != ["client_credentials"] or form.get("client_assertion_type") != [
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        ]:
+            return 400, "application/json", {"error": "invalid_request"}
+        try:
+            claims = self._tool_signed(form["client_assertion"][0], audience=self.token_url)
+        except (jwt.PyJWTError, KeyError) as exc:
+            return 401, "application/json", {"error": "invalid_client", "error_description": str(exc)}
+        if claims.get("iss") != self.client_id or claims.get("sub") != self.client_id:
+            return 401, "application/json", {"error": "invalid_client"}
+        self.assertions.append(claims)
+        scopes = set(form.get("scope", [""])[0].split())
+        token = uuid.uuid4().hex
+        self.tokens[token] = scopes
+        return 200, "application/json", {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
+    def _authorized(self, path: str, method: str, headers: dict[str, str]) -> bool:
+        token = headers.get("Authorization", "").removeprefix("Bearer ")
+        scopes = self.tokens.get(token)
+        if scopes is None:
+            return False
+        if path == "/memberships":
+            return NRPS_SCOPE in scopes
+        if path.endswith("/scores"):
+            return AGS_SCOPE + "score" in scopes
+        wanted = (
+            {AGS_SCOPE + "lineitem"} if method == "POST" else {AGS_SCOPE + "lineitem", AGS_SCOPE + "lineitem.readonly"}
+        )
+        return bool(wanted & scopes)
+
+    # --- deep linking ------------------------------------------------------------------------------
+
+    def deep_linking_claims(self) -> dict[str, Any]:
+        """What `claims()` takes, for a deep-linking request instead of a resource-link launch."""
+        return {
+            LTI + "message_type": "LtiDeepLinkingRequest",
+            LTI + "resource_link": None,
+            DL + "deep_linking_settings": {
+                "deep_link_return_url": self.url("/deep_link_return"),
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "accept_multiple": False,
+                "data": "lms-opaque-42",
+            },
+        }
+
+    def _deep_link_return(self, form: dict[str, list[str]]) -> tuple[int, str, str]:
+        try:
+            claims = self._tool_signed(form["JWT"][0], audience=self.issuer)
+        except (jwt.PyJWTError, KeyError) as exc:
+            return 400, "text/html", f"bad deep linking response: {exc}"
+        if (
+            claims.get("iss") != self.client_id
+            or claims.get(LTI + "message_type") != "LtiDeepLinkingResponse"
+            or claims.get(LTI + "deployment_id") != self.deployment_id
+            or claims.get(DL + "data") != "lms-opaque-42"
+        ):
+            return 400, "text/html", "deep linking response for another request"
+        for item in claims.get(DL + "content_items", []):
+            placed = {"item": item, "resource_link_id": f"placed-{len(self.placed) + 1}", "lineitem": None}
+            if "lineItem" in item:  # the LMS makes the gradebook column the tool asked for
+                column = item["lineItem"] | {
+                    "id": self.url(f"/lineitems/{uuid.uuid4().hex[:8]}"),
+                    "resourceLinkId": placed["resource_link_id"],
+                }
+                self.lineitems.append(column)
+                placed["lineitem"] = column["id"]
+            self.placed.append(placed)
+        return 200, "text/html", "placed"
+
+    def placed_launch_claims(self, placed: dict[str, Any]) -> dict[str, Any]:
+        """A later launch of a placed item: its resource link, custom parameters and line item."""
+        ags: dict[str, Any] = {
+            "scope": [AGS_SCOPE + "lineitem", AGS_SCOPE + "score"],
+            "lineitems": self.url("/lineitems"),
+        }
+        if placed["lineitem"]:
+            ags["lineitem"] = placed["lineitem"]
+        return {
+            LTI + "resource_link": {"id": placed["resource_link_id"], "title": placed["item"].get("title")},
+            LTI + "custom": placed["item"].get("custom") or {},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": ags,
+        }

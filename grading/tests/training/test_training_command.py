@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from grading.engine.cross_text import grade_free_text_cross
 from grading.engine.trained_model import TrainedModel
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import QuestionKey
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ASAG = ROOT.parent / "shared" / "data" / "asag"
 
 
-def train_tiny(out: Path) -> str:
+def train_tiny(out: Path, *extra: str) -> str:
     """Train a one-layer model on 6 examples per data set; returns the printed SHA-256."""
     done = subprocess.run(
         [
@@ -34,6 +35,7 @@ def train_tiny(out: Path) -> str:
             "1",
             "--out",
             str(out),
+            *extra,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -74,6 +76,36 @@ def test_the_command_writes_an_artifact_the_engine_loads_and_grades_with(tiny_mo
         "contradicted",
     )
     assert results[1].score == 0 and results[1].flags == ("empty",)
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_model(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("cross") / "cross.npz"
+    return out, train_tiny(out, "--cross")
+
+
+def test_the_cross_command_writes_a_pair_model_the_engine_grades_with(tiny_cross_model):
+    path, digest = tiny_cross_model
+    model = TrainedModel(path, digest)
+    assert model.pair_head is not None and model.pair_head.weights.shape == (384,)
+    key = QuestionKey(
+        kind="free_text",
+        max_points=4,
+        prompt="Why does the bulb light?",
+        reference="The bulb is in a closed path with the battery.",
+    )
+    results = grade_free_text_cross(key, ["It is in a closed path.", ""], model=model)
+    details = results[0].details
+    assert details["grader"].startswith("ft-4:cross-1l:")
+    assert 0 < details["pair"] < 1 and details["raw"] == pytest.approx(
+        (details["formula_raw"] + details["pair"]) / 2, abs=1e-3
+    )
+    assert results[1].score == 0 and results[1].flags == ("empty",)
+
+
+def test_cross_training_is_deterministic(tiny_cross_model, tmp_path):
+    _, digest = tiny_cross_model
+    assert train_tiny(tmp_path / "again.npz", "--cross") == digest
 
 
 def test_training_is_deterministic(tiny_model, tmp_path):

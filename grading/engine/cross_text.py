@@ -1,0 +1,78 @@
+"""Free-text grading with the cross-encoder (grader "ft-4"; experimental: not a choice of the
+platform yet, measured by `bench/accuracy.py --grader ft-4`; docs/grading-model.md says why).
+
+The previous grader's transparent scoring (`free_text.py`: per key point, meaning by the bundled
+e5's cosine and terms by word matching; the caps, the review rule, calibration from graded
+examples) plus one more reading per answer: the cross-encoder trained by
+`python -m grading.training --cross` reads the reference and the answer as one text
+(`pair_text.py`) and gives the probability that the answer is right; the raw score blends the
+two (`PAIR_SHARE`). It is meant to tell an answer that says the opposite of the
+reference with its words from one that says the same; the key points keep the formula's
+judgements and evidence, so the review page shows what was found where.
+
+If the model cannot be loaded, the previous grader grades instead, with one logged warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
+from .pair_text import pair_text
+from .trained_model import ModelUnavailable, TrainedModel, default_cross_model
+from .trained_text import warn_unavailable
+from .types import Embedder, GradedExample, QuestionKey, Result
+
+GRADER_NAME = "ft-4"
+PAIR_SHARE = 0.5  # weight of the cross-encoder in the raw score (the even blend tried on fold 0)
+
+
+@dataclass
+class CrossPairScorer:
+    model: TrainedModel
+    share: float = PAIR_SHARE
+
+    def __call__(self, reference: str, answers: Sequence[str]) -> np.ndarray:
+        assert self.model.pair_head is not None
+        vectors = self.model.embedder.embed([pair_text(reference, answer) for answer in answers])
+        return self.model.pair_head(vectors)
+
+
+def grader_version(model: TrainedModel) -> str:
+    return f"{GRADER_NAME}:{model.version}"
+
+
+def current_grader() -> str:
+    """The version the next free-text results will carry: the cross model's, or the fallback's."""
+    try:
+        return grader_version(default_cross_model())
+    except ModelUnavailable as exc:
+        warn_unavailable(exc)
+        return FREE_TEXT_GRADER_VERSION
+
+
+def grade_free_text_cross(
+    key: QuestionKey,
+    responses: Sequence[str],
+    *,
+    examples: Sequence[GradedExample] = (),
+    embedder: Embedder | None = None,
+    model: TrainedModel | None = None,
+) -> list[Result]:
+    """Score a batch of answers to one question with the cross-encoder (or the previous grader)."""
+    try:
+        model = model or default_cross_model()
+    except ModelUnavailable as exc:
+        warn_unavailable(exc)
+        return grade_free_text(key, responses, examples=examples, embedder=embedder)
+    return grade_free_text(
+        key,
+        responses,
+        examples=examples,
+        embedder=embedder,
+        version=grader_version(model),
+        pair=CrossPairScorer(model),
+    )

