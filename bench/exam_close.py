@@ -70,9 +70,9 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def configure_environment() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
+def configure_environment(database_url: str = DEFAULT_DATABASE_URL, broker_url: str = DEFAULT_BROKER_URL) -> None:
+    os.environ.setdefault("DATABASE_URL", database_url)
+    os.environ.setdefault("CELERY_BROKER_URL", broker_url)
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "classroom.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # this process; the workers log at INFO
@@ -96,6 +96,54 @@ def ensure_database() -> None:
 
 
 # --- the exam -------------------------------------------------------------------------------------
+
+
+def import_seed_bank():
+    """The seed bank with its person-written rubrics, as `manage.py import_bank` imports it
+    (idempotent); returns its course."""
+    from bank.bank_import import bank_import, read_bank
+    from bank.bank_rubrics import read_rubrics, rubrics_beside
+
+    return bank_import(read_bank(BANK), rubrics=read_rubrics(rubrics_beside(BANK))).course
+
+
+def free_text_questions(course) -> list:
+    """The course's free-text questions that have a reference answer and a rubric, in bank order."""
+    from bank.models import Question, QuestionKind
+
+    return list(
+        Question.objects.filter(chapter__course=course, kind=QuestionKind.FREE_TEXT, rubric_points__isnull=False)
+        .exclude(reference_answer="")
+        .distinct()
+        .order_by("chapter__number", "position")
+    )
+
+
+def remove_section(name: str, *, user_prefix: str) -> None:
+    """What an earlier run left: the benchmark's section, its assignments and its students."""
+    from accounts.models import User
+    from classes.models import Section
+    from quizzes.models import Assignment
+
+    Assignment.objects.filter(section__name=name).delete()
+    Section.objects.filter(name=name).delete()
+    User.objects.filter(username__startswith=user_prefix).delete()
+
+
+def students_create(section, count: int, *, prefix: str, password: str | None = None) -> list:
+    """`count` students of `section`, named prefix00000...; all share one password hash (hashed
+    once: a million PBKDF2 rounds per student would take minutes), unusable when `password` is None."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from classes.models import Enrollment
+
+    hashed = make_password(password)
+    users = User.objects.bulk_create(
+        User(username=f"{prefix}{i:05d}", display_name=f"学生{i:05d}", password=hashed) for i in range(count)
+    )
+    Enrollment.objects.bulk_create(Enrollment(section=section, user=u, role=Enrollment.Role.STUDENT) for u in users)
+    return users
 
 
 def objective_questions(course):
@@ -253,31 +301,19 @@ class Exam:
 
 
 def build_exam(students: int, answers: int, seed: int) -> Exam:
-    from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from accounts.models import User
-    from bank.bank_import import bank_import, read_bank
-    from bank.bank_rubrics import read_rubrics, rubrics_beside
-    from bank.models import Question, QuestionKind
-    from classes.models import Enrollment, Section
+    from classes.models import Section
     from quizzes import authoring
     from quizzes import services as quiz_services
-    from quizzes.models import Answer, Assignment
+    from quizzes.models import Answer
 
     started = time.monotonic()
-    course = bank_import(read_bank(BANK), rubrics=read_rubrics(rubrics_beside(BANK))).course
+    course = import_seed_bank()
     objective = objective_questions(course)
-    Assignment.objects.filter(section__name=SECTION_NAME).delete()
-    Section.objects.filter(name=SECTION_NAME).delete()
-    User.objects.filter(username__startswith="bench-").delete()
+    remove_section(SECTION_NAME, user_prefix="bench-")
 
-    free = list(
-        Question.objects.filter(chapter__course=course, kind=QuestionKind.FREE_TEXT, rubric_points__isnull=False)
-        .exclude(reference_answer="")
-        .distinct()
-        .order_by("chapter__number", "position")
-    )
+    free = free_text_questions(course)
     slots = [PATTERN[i] if i < len(PATTERN) else ("free_zh" if i % 2 else "free_en") for i in range(answers)]
     free_iter = iter(random.Random(seed).sample(free, min(len(free), sum(s.startswith("free") for s in slots))))
     quiz_questions = [(slot, next(free_iter) if slot.startswith("free") else objective[slot]) for slot in slots]
@@ -296,11 +332,7 @@ def build_exam(students: int, answers: int, seed: int) -> Exam:
         closes_at=now + timedelta(hours=1),
         grace_period=timedelta(minutes=10),
     )
-    password = make_password(None)
-    users = User.objects.bulk_create(
-        User(username=f"bench-{i:05d}", display_name=f"学生{i:05d}", password=password) for i in range(students)
-    )
-    Enrollment.objects.bulk_create(Enrollment(section=section, user=u, role=Enrollment.Role.STUDENT) for u in users)
+    users = students_create(section, students, prefix="bench-")
 
     responder = Responder(seed)
     free_texts: list[str] = []

@@ -173,6 +173,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # fast when the broker is down or frozen; what was not taken, the sweeper sends again.
 ENQUEUE_TIMEOUT = env.float("ENQUEUE_TIMEOUT", default=0.5)
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+# The beat's closing tick (auto-submit overdue attempts, start the batch jobs of closed windows):
+# every minute on the minute when 0, else every this many seconds (classroom/celery.py).
+CLOSE_TICK_SECONDS = env.float("CLOSE_TICK_SECONDS", default=0)
 
 # --- Grading ------------------------------------------------------------------------------
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
+from bank.models import Question
 from classes import policy
 from classes.models import Enrollment, Section
 
@@ -131,6 +132,15 @@ def student_attempt(attempt_id: int, user: User) -> Attempt:
     if attempt is None:
         raise Http404
     return attempt
+
+
+def attempt_questions(attempt: Attempt) -> dict[int, Question]:
+    """The attempt's questions by id, with their choices (two queries). They are frozen when the
+    attempt starts, so a copy read before the attempt's row lock is still right under it."""
+    return {
+        aq.question_id: aq.question
+        for aq in attempt.attempt_questions.select_related("question").prefetch_related("question__choices")
+    }
 
 
 def assignment_question_count(assignment: Assignment) -> int:

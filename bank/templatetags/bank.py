@@ -3,6 +3,7 @@ its source badges, scores and points (`{% load bank %}`; the portal's library of
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -33,7 +34,10 @@ class _NoRawHtml(md.Extension):
         markdown.inlinePatterns.deregister("html")
 
 
+@functools.lru_cache(maxsize=4096)
 def _render_markdown(text: str) -> str:
+    """Pure (the HTML depends on the text alone), so each process renders a prompt once: building
+    a Markdown parser and sanitising cost about a millisecond a question on every attempt page."""
     html = md.markdown(text, extensions=["sane_lists", _NoRawHtml()])
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={})  # and anything Markdown itself makes is vetted
 

@@ -43,27 +43,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class CeleryProcess:
-    """`celery -A classroom <args>` with its own environment, process group and log file."""
+class LoggedProcess:
+    """A command in its own process group (so a SIGKILL reaches its children too), logging to a file."""
 
     ready_text = " ready."
 
-    def __init__(
-        self, name: str, args: list[str], *, broker_url: str, log_dir: Path, env: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, name: str, command: list[str], *, log_dir: Path, env: Mapping[str, str]) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        self.environment = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "SECRET_KEY": settings.SECRET_KEY,
-            "CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": broker_url,
-            "DJANGO_SETTINGS_MODULE": "classroom.settings",
-            "PYTHONUNBUFFERED": "1",
-            **(env or {}),
-        }
-        self.command = [str(CELERY), "-A", "classroom", *args]
+        self.command = command
+        self.environment = dict(env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Self:
@@ -91,6 +80,13 @@ class CeleryProcess:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def children(self) -> list[int]:
+        """The direct child processes (a worker's pool processes, gunicorn's workers)."""
+        try:
+            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
+        except FileNotFoundError:
+            return []
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -120,8 +116,36 @@ class CeleryProcess:
             self.process.wait(timeout=10)
 
 
+class CeleryProcess(LoggedProcess):
+    """`celery -A classroom <args>` with the test database, the given broker and its own log file."""
+
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        *,
+        broker_url: str,
+        log_dir: Path,
+        env: Mapping[str, str] | None = None,
+        nice: int = 0,
+    ) -> None:
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": broker_url,
+            "DJANGO_SETTINGS_MODULE": "classroom.settings",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        command = [*(["nice", "-n", str(nice)] if nice else []), str(CELERY), "-A", "classroom", *args]
+        super().__init__(name, command, log_dir=log_dir, env=environment)
+
+
 class CeleryWorker(CeleryProcess):
-    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment."""
+    """`celery -A classroom worker -Q grading,default --pool=prefork` with its own environment (at
+    `nice` niceness, as the compose file runs it, when asked)."""
 
     def __init__(
         self,
@@ -133,17 +157,11 @@ class CeleryWorker(CeleryProcess):
         env: Mapping[str, str] | None = None,
         loglevel: str = "INFO",
         queues: str = "grading,default",
+        nice: int = 0,
     ) -> None:
         args = ["worker", "-Q", queues, "--pool=prefork", f"--concurrency={concurrency}", "-n", f"{name}@%h"]
         args += ["--without-mingle", "--without-gossip", f"--loglevel={loglevel}"]
-        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env)
-
-    def children(self) -> list[int]:
-        """The pool processes (the ones that run tasks)."""
-        try:
-            return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
-        except FileNotFoundError:
-            return []
+        super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env, nice=nice)
 
     def progress(self, job_id: int | None = None) -> list[tuple[int, int]]:
         """(graded, skipped) of every chunk this worker finished, from its `job.progress` lines."""
@@ -164,7 +182,7 @@ class CeleryBeat(CeleryProcess):
         super().__init__(name, args, broker_url=broker_url, log_dir=log_dir, env=env)
 
 
-def stop_all(workers: Sequence[CeleryProcess], *, cold: bool = True) -> None:
+def stop_all(workers: Sequence[LoggedProcess], *, cold: bool = True) -> None:
     """Stop several workers at once. Cold by default: tests stop workers that have finished, and
     a cold shutdown that takes more than a second ends with SIGKILL."""
     for worker in workers:

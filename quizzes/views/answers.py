@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from bank.models import QuestionKind
+from bank.models import Question, QuestionKind
 from common.errors import ClassroomError
 from grading.selectors import AttemptRow
 
@@ -76,13 +76,13 @@ def posted_responses(post: QueryDict, rows: list[AttemptRow]) -> dict[int, Any]:
 
 
 def save_responses(
-    attempt: Attempt, rows: list[AttemptRow], responses: Mapping[int, Any], *, actor: Any
+    attempt: Attempt, questions: Mapping[int, Question], responses: Mapping[int, Any], *, actor: Any
 ) -> dict[int, AnswerError]:
     """Save every valid response in one call of the service; return the refused ones by question id.
 
+    `questions`: the attempt's, with their choices (`selectors.attempt_questions`, or the page's rows).
     Raises DeadlinePassed / AttemptClosed from the service (nothing is saved then).
     """
-    questions = {row.item.question_id: row.item.question for row in rows}
     valid: dict[int, Any] = {}
     errors: dict[int, AnswerError] = {}
     for question_id, value in responses.items():
@@ -97,7 +97,7 @@ def save_responses(
         else:
             valid[question_id] = value
     # also checks the deadline when `valid` is empty
-    services.answers_save(attempt=attempt, responses=valid, actor=actor)
+    services.answers_save(attempt=attempt, responses=valid, actor=actor, questions=questions)
     return errors
 
 

@@ -109,7 +109,8 @@ def attempt_detail(request: SignedInRequest, attempt_id: int) -> HttpResponse:
         responses = posted_responses(request.POST, rows)
         try:
             with timezone.override(attempt.assignment.section.time_zone):
-                errors = save_responses(attempt, rows, responses, actor=request.user)
+                questions = {row.item.question_id: row.item.question for row in rows}
+                errors = save_responses(attempt, questions, responses, actor=request.user)
         except DeadlinePassed as exc:
             messages.error(request, exc.message)
             services.attempt_submit(attempt=attempt, actor=request.user)
@@ -163,10 +164,11 @@ def attempt_autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return _json_error(400, "bad_request", _("The answers could not be read; reload the page."))
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return _json_error(409, AttemptClosed.code, _("This attempt has been submitted."), redirect=receipt)
-    rows = attempt_rows(attempt)
+    # the questions only: an autosave needs neither the stored answers nor their grades
+    questions = selectors.attempt_questions(attempt)
     try:
         with timezone.override(attempt.assignment.section.time_zone):
-            errors = save_responses(attempt, rows, responses, actor=request.user)
+            errors = save_responses(attempt, questions, responses, actor=request.user)
     except DeadlinePassed as exc:
         services.attempt_submit(attempt=attempt, actor=request.user)
         messages.error(request, exc.message)  # shown on the receipt the page goes to

@@ -1,0 +1,61 @@
+"""The exam-day benchmark's own smoke run: 5 students over HTTP against gunicorn, a real worker and
+beat, on the test database (kept: pytest-django empties it afterwards)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from grading.models import Grade
+from grading.tests.processes import database_url
+from quizzes.models import Answer, Attempt
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+# About 40 s on an idle 2-core machine (the stack boots while the exam is built; a 20-second
+# window); the bound is for a machine shared with other work.
+TIMEOUT = 600
+
+
+def test_the_smoke_run_drives_every_step_loses_no_save_and_grades_every_answer():
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CACHE_URL": os.environ.get("CACHE_URL") or settings.CELERY_BROKER_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+    bench = subprocess.Popen(
+        [sys.executable, "bench/exam_day.py", "--smoke", "--keep-database"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        out, _ = bench.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        bench.terminate()  # SIGTERM: the benchmark stops its stack
+        out, _ = bench.communicate(timeout=60)
+    assert bench.returncode == 0, out[-3000:]
+
+    rows = dict(re.findall(r"^\| ([a-z ]+) \| (\d+) \|", out, re.M))
+    for step in ("login", "dashboard", "start page", "start", "attempt page"):
+        assert rows.get(step) == "5", out
+    assert int(rows["autosave"]) >= 5 * 4  # a save every 2 s of a 20-second window
+    assert rows["submit"] == "4"  # 80 %: the fifth is auto-submitted by the beat's tick
+    assert "errors: 0" in out
+    checked = re.search(r"acknowledged saves: (\d+) answers checked against the database, 0 lost", out)
+    assert checked and int(checked[1]) >= 10, out  # each save changes one of the 3 answers, drawn at random
+    assert re.search(r"grading: all 15 answers graded [\d.]+s after the close", out), out
+
+    attempts = Attempt.objects.filter(student__username__startswith="examday-")
+    assert sorted(attempts.values_list("status", flat=True)) == [Attempt.Status.GRADED] * 5
+    answers = Answer.objects.filter(attempt__in=attempts)
+    assert Grade.objects.filter(answer__in=answers, is_current=True).count() == answers.count() == 15
