@@ -22,8 +22,8 @@ import numpy as np
 
 from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .pair_text import pair_text
-from .trained_model import ModelUnavailable, TrainedModel, default_cross_model
-from .trained_text import warn_unavailable
+from .trained_model import TrainedModel, default_cross_model
+from .trained_text import loaded
 from .types import Embedder, GradedExample, QuestionKey, Result
 
 GRADER_NAME = "ft-4"
@@ -47,11 +47,8 @@ def grader_version(model: TrainedModel) -> str:
 
 def current_grader() -> str:
     """The version the next free-text results will carry: the cross model's, or the fallback's."""
-    try:
-        return grader_version(default_cross_model())
-    except ModelUnavailable as exc:
-        warn_unavailable(exc)
-        return FREE_TEXT_GRADER_VERSION
+    model = loaded(default_cross_model)
+    return grader_version(model) if model else FREE_TEXT_GRADER_VERSION
 
 
 def grade_free_text_cross(
@@ -63,10 +60,8 @@ def grade_free_text_cross(
     model: TrainedModel | None = None,
 ) -> list[Result]:
     """Score a batch of answers to one question with the cross-encoder (or the previous grader)."""
-    try:
-        model = model or default_cross_model()
-    except ModelUnavailable as exc:
-        warn_unavailable(exc)
+    model = model or loaded(default_cross_model)
+    if model is None:
         return grade_free_text(key, responses, examples=examples, embedder=embedder)
     return grade_free_text(
         key,

@@ -18,7 +18,7 @@ If the model cannot be loaded, the previous grader grades instead, with one logg
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .trained_model import ModelUnavailable, TrainedModel, default_model
@@ -37,17 +37,24 @@ def warn_unavailable(exc: ModelUnavailable) -> None:
         logger.warning("trained free-text grader unavailable, using the previous grader (ft-2): %s", exc)
 
 
+def loaded(load: Callable[[], TrainedModel]) -> TrainedModel | None:
+    """The model `load` gives, or None (warned once) when it cannot be used: the trained graders
+    (this one and cross_text.py) then grade as the previous grader."""
+    try:
+        return load()
+    except ModelUnavailable as exc:
+        warn_unavailable(exc)
+        return None
+
+
 def grader_version(model: TrainedModel) -> str:
     return f"{GRADER_NAME}:{model.version}"
 
 
 def current_grader() -> str:
     """The version the next free-text results will carry: the trained model's, or the fallback's."""
-    try:
-        return grader_version(default_model())
-    except ModelUnavailable as exc:
-        warn_unavailable(exc)
-        return FREE_TEXT_GRADER_VERSION
+    model = loaded(default_model)
+    return grader_version(model) if model else FREE_TEXT_GRADER_VERSION
 
 
 def grade_free_text_trained(
@@ -59,10 +66,8 @@ def grade_free_text_trained(
     model: TrainedModel | None = None,
 ) -> list[Result]:
     """Score a batch of answers to one question with the trained model (or the previous grader)."""
-    try:
-        model = model or default_model()
-    except ModelUnavailable as exc:
-        warn_unavailable(exc)
+    model = model or loaded(default_model)
+    if model is None:
         return grade_free_text(key, responses, examples=examples, embedder=embedder)
     return grade_free_text(
         key,
