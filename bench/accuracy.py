@@ -196,11 +196,14 @@ def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[flo
 
 def training_settings(args: argparse.Namespace) -> CrossSettings | EncoderSettings:
     from grading.training.cross import CrossSettings  # torch: imported only when a fold is trained
-    from grading.training.encoder import EncoderSettings
+    from grading.training.encoder import QAT_LR, EncoderSettings
 
     if TRAINED[args.grader].cross:
-        return CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
-    return EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+        return CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed, fake_q4=args.qat)
+    settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
+    if args.qat:
+        settings.fake_q4, settings.lr = True, QAT_LR
+    return settings
 
 
 def settings_digest(args: argparse.Namespace) -> str:
@@ -361,6 +364,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--qat", action="store_true", help="train the fold models quantisation-aware (on trial)")
     parser.add_argument(
         "--grader", choices=sorted(TRAINED), default="ft-4", help="the trained grader to cross-validate"
     )

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from .cross import CrossSettings
+from .encoder import QAT_LR
 from .encoder import EncoderSettings as Settings
 from .pipeline import build_examples, fit_and_save, train_and_save_cross
 
@@ -41,17 +42,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="train the cross-encoder (default --out grading/engine/models/cross-v1.npz)",
     )
+    parser.add_argument(
+        "--qat",
+        action="store_true",
+        help="quantisation-aware training (on trial; the shipped artifacts were trained without it)",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data {args.data}: no such folder (the shared ASAG data)")
     started = time.monotonic()
     settings = Settings(layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads)
+    if args.qat:
+        settings.fake_q4, settings.lr = True, QAT_LR
     examples, counts = build_examples(args.data, args.team, args.rubrics, sample=args.sample, seed=args.seed)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     if args.cross:
         out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v1.npz")
-        cross = CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads)
+        cross = CrossSettings(
+            layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads, fake_q4=args.qat
+        )
         digest, summary = train_and_save_cross(examples, cross, out, counts=counts, log=log)
         args.out = out
     else:

