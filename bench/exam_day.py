@@ -353,6 +353,17 @@ def wait_for_grades(assignment, closes: float, timeout: float) -> tuple[float | 
         time.sleep(0.25)
 
 
+def waiting_for_review(assignment) -> tuple[int, int]:
+    """(answers, attempts) whose engine grade is below the review threshold: these attempts stay
+    'submitted' until a person reviews them, by design."""
+    from grading.models import Grade
+
+    waiting = Grade.objects.filter(
+        answer__attempt__assignment=assignment, is_current=True, status=Grade.Status.NEEDS_REVIEW
+    )
+    return waiting.count(), waiting.values("answer__attempt_id").distinct().count()
+
+
 def check_saves(results: dict) -> tuple[int, int, list[str]]:
     """(answers checked, stored though not acknowledged, lost): every acknowledged save must be
     what the database holds, unless a later save, sent but not acknowledged, got there."""
@@ -413,12 +424,13 @@ def report_requests(args, results, saves, cpu, load) -> bool:
     return results["finished"] == args.students and not errors and not lost
 
 
-def report_grading(args, grading, cpu) -> bool:
+def report_grading(args, grading, review: tuple[int, int], cpu) -> bool:
     seconds, graded, total = grading
     if seconds is None:
         print(f"grading: {graded} of {total} answers graded {args.grading_timeout:.0f}s after the close (timeout)")
     else:
         print(f"grading: all {total} answers graded {seconds:.1f}s after the close")
+    print(f"review: {review[0]} answers below the review threshold; {review[1]} attempts wait for a person")
     print(f"CPU of the grading worker in all: {cpu['worker']:.0f}s; logs: {LOG_DIR}")
     return seconds is not None
 
@@ -483,7 +495,7 @@ def main(argv: list[str] | None = None) -> None:
         connections.close_all()
         served = report_requests(args, results, check_saves(results), stack_cpu(stack), (load_before, load_close))
         grading = wait_for_grades(assignment, times["closes"], args.grading_timeout)
-        clean = report_grading(args, grading, stack_cpu(stack)) and served
+        clean = report_grading(args, grading, waiting_for_review(assignment), stack_cpu(stack)) and served
     finally:
         for process in reversed(stack):
             process.stop(timeout=20)

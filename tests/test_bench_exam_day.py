@@ -55,6 +55,9 @@ def test_the_smoke_run_drives_every_step_loses_no_save_and_grades_every_answer()
     assert checked and int(checked[1]) >= 10, out  # each save changes one of the 3 answers, drawn at random
     assert re.search(r"grading: all 15 answers graded [\d.]+s after the close", out), out
 
+    review = re.search(r"review: (\d+) answers below the review threshold; (\d+) attempts wait for a person", out)
+    assert review, out
+
     attempts = Attempt.objects.filter(student__username__startswith="examday-")
     answers = Answer.objects.filter(attempt__in=attempts)
     assert Grade.objects.filter(answer__in=answers, is_current=True).count() == answers.count() == 15
@@ -65,3 +68,6 @@ def test_the_smoke_run_drives_every_step_loses_no_save_and_grades_every_answer()
             answer__attempt=attempt, is_current=True, status=Grade.Status.NEEDS_REVIEW
         ).exists()
         assert attempt.status == (Attempt.Status.SUBMITTED if waits else Attempt.Status.GRADED), attempt.pk
+    needs_review = Grade.objects.filter(answer__in=answers, is_current=True, status=Grade.Status.NEEDS_REVIEW)
+    assert int(review[1]) == needs_review.count()
+    assert int(review[2]) == attempts.filter(status=Attempt.Status.SUBMITTED).count()
