@@ -57,6 +57,7 @@ from grading.engine.objective import grade_objective  # noqa: E402
 from grading.engine.trained_model import TrainedModel, default_cross_model, default_model  # noqa: E402
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey, RubricPoint  # noqa: E402
+from grading.training.flags import add_trial_flags  # noqa: E402
 
 if TYPE_CHECKING:
     from grading.training.cross import CrossSettings
@@ -195,15 +196,17 @@ def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[flo
 
 
 def training_settings(args: argparse.Namespace) -> CrossSettings | EncoderSettings:
-    from grading.training.cross import CrossSettings  # torch: imported only when a fold is trained
-    from grading.training.encoder import QAT_LR, EncoderSettings
+    from grading.training.pipeline import run_settings  # torch: imported only when a fold is trained
 
-    if TRAINED[args.grader].cross:
-        return CrossSettings(layers=args.layers, epochs=args.epochs, seed=args.seed, fake_q4=args.qat)
-    settings = EncoderSettings(layers=args.layers, epochs=args.epochs, seed=args.seed)
-    if args.qat:
-        settings.fake_q4, settings.lr = True, QAT_LR
-    return settings
+    return run_settings(
+        cross=TRAINED[args.grader].cross,
+        layers=args.layers,
+        epochs=args.epochs,
+        seed=args.seed,
+        qat=args.qat,
+        lr=args.lr,
+        frozen=args.frozen,
+    )
 
 
 def settings_digest(args: argparse.Namespace) -> str:
@@ -364,7 +367,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
     parser.add_argument("--skip-speed", action="store_true")
-    parser.add_argument("--qat", action="store_true", help="train the fold models quantisation-aware (on trial)")
+    add_trial_flags(parser)
     parser.add_argument(
         "--grader", choices=sorted(TRAINED), default="ft-4", help="the trained grader to cross-validate"
     )

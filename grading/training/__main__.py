@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from .cross import CrossSettings
-from .encoder import QAT_LR
-from .encoder import EncoderSettings as Settings
-from .pipeline import build_examples, fit_and_save, train_and_save_cross
+from .encoder import EncoderSettings
+from .flags import add_trial_flags
+from .pipeline import build_examples, fit_and_save, run_settings, train_and_save_cross
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,39 +32,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--team", type=Path, default=root / "bench" / "data")
     parser.add_argument("--rubrics", type=Path, default=root / "bank" / "deep_learning_ch8-14.rubrics.yaml")
     parser.add_argument("--out", type=Path, default=root / "grading" / "engine" / "models" / "grader-v1.npz")
-    parser.add_argument("--layers", type=int, default=Settings.layers)
-    parser.add_argument("--epochs", type=float, default=Settings.epochs)
+    parser.add_argument("--layers", type=int, default=EncoderSettings.layers)
+    parser.add_argument("--epochs", type=float, default=EncoderSettings.epochs)
     parser.add_argument("--sample", type=int, default=0, help="examples per data set (0 = all)")
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0 = all cores)")
-    parser.add_argument("--seed", type=int, default=Settings.seed)
+    parser.add_argument("--seed", type=int, default=EncoderSettings.seed)
     parser.add_argument(
         "--cross",
         action="store_true",
         help="train the cross-encoder (default --out grading/engine/models/cross-v1.npz)",
     )
-    parser.add_argument(
-        "--qat",
-        action="store_true",
-        help="quantisation-aware training (on trial; the shipped artifacts were trained without it)",
-    )
+    add_trial_flags(parser)
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"--data {args.data}: no such folder (the shared ASAG data)")
     started = time.monotonic()
-    settings = Settings(layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads)
-    if args.qat:
-        settings.fake_q4, settings.lr = True, QAT_LR
+    settings = run_settings(
+        cross=args.cross,
+        layers=args.layers,
+        epochs=args.epochs,
+        seed=args.seed,
+        threads=args.threads,
+        qat=args.qat,
+        lr=args.lr,
+        frozen=args.frozen,
+    )
     examples, counts = build_examples(args.data, args.team, args.rubrics, sample=args.sample, seed=args.seed)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     if args.cross:
         out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v1.npz")
-        cross = CrossSettings(
-            layers=args.layers, epochs=args.epochs, seed=args.seed, threads=args.threads, fake_q4=args.qat
-        )
-        digest, summary = train_and_save_cross(examples, cross, out, counts=counts, log=log)
+        assert isinstance(settings, CrossSettings)
+        digest, summary = train_and_save_cross(examples, settings, out, counts=counts, log=log)
         args.out = out
     else:
+        assert isinstance(settings, EncoderSettings)
         digest, summary = fit_and_save(examples, settings, args.out, counts=counts, log=log)
     minutes = (time.monotonic() - started) / 60
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {minutes:.1f} min")

@@ -44,12 +44,13 @@ class CrossSettings:
     seed: int = 13
     threads: int = 0
     fake_q4: bool = False  # True: train against the Q4_0 weights the engine runs (`--qat`)
+    frozen: int = 0  # the first N layers are not trained (`--frozen`)
 
 
 class CrossScorer(nn.Module):
-    def __init__(self, base: e5file.ModelFile, layers: int, fake_q4: bool = False) -> None:
+    def __init__(self, base: e5file.ModelFile, layers: int, fake_q4: bool = False, frozen: int = 0) -> None:
         super().__init__()
-        self.encoder = Encoder(base, layers, fake_q4)
+        self.encoder = Encoder(base, layers, fake_q4, frozen)
         self.head = nn.Linear(base.hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
@@ -82,7 +83,7 @@ def train_cross(
     if settings.threads:
         torch.set_num_threads(settings.threads)
     usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
-    model = CrossScorer(base, settings.layers, settings.fake_q4)
+    model = CrossScorer(base, settings.layers, settings.fake_q4, settings.frozen)
     body = [p for p in model.encoder.parameters() if p.requires_grad]
     head = [model.head.weight, model.head.bias, model.scale]
     optimizer = torch.optim.AdamW(

@@ -58,6 +58,7 @@ class EncoderSettings:
     slope: float = 13.5  # initial a, c: the previous grader's meaning constants
     center: float = 0.872
     fake_q4: bool = False  # True: train against the Q4_0 weights the engine runs (`--qat`)
+    frozen: int = 0  # the first N layers are not trained (`--frozen`)
 
 
 QAT_LR = 5e-5  # quantisation-aware: a weight must move across a Q4 step to change anything
@@ -68,7 +69,7 @@ class Embedder(nn.Module):
 
     def __init__(self, base: e5file.ModelFile, settings: EncoderSettings) -> None:
         super().__init__()
-        self.encoder = Encoder(base, settings.layers, settings.fake_q4)
+        self.encoder = Encoder(base, settings.layers, settings.fake_q4, settings.frozen)
         self.slope = nn.Parameter(torch.tensor(settings.slope))
         self.center = nn.Parameter(torch.tensor(settings.center))
 

