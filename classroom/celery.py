@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },
+    "prune-score-cache": {
+        "task": "grading.tasks.prune_score_cache",
+        "schedule": crontab(hour=3, minute=17),  # once a day, at night
+        "options": {"expires": 3600},
+    },
     "send-released-scores-to-lms": {
         "task": "lti.tasks.passback_due",
         "schedule": crontab(minute="*/2"),

@@ -190,6 +190,9 @@ GRADING_LEASE_SWEEP_SECONDS = env.float("GRADING_LEASE_SWEEP_SECONDS", default=1
 GRADING_PREGRADE_AFTER = env.float("GRADING_PREGRADE_AFTER", default=60.0)
 GRADING_PREGRADE_EVERY = env.float("GRADING_PREGRADE_EVERY", default=15.0)
 GRADING_PREGRADE_BATCH = env.int("GRADING_PREGRADE_BATCH", default=32)
+# Score-cache entries older than this many days are deleted by beat once a day (a response asked
+# for again is scored again); 0 keeps them for ever.
+GRADING_SCORE_CACHE_DAYS = env.int("GRADING_SCORE_CACHE_DAYS", default=30)
 # Threads of the embedding model in each worker pool process; 0 = cores / pool processes.
 # Several worker processes on one machine: set it so threads x processes <= cores.
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)

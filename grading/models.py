@@ -153,7 +153,7 @@ class ScoreCacheEntry(models.Model):
     question = models.ForeignKey("bank.Question", on_delete=models.CASCADE, related_name="+")
     grader_version = models.CharField(_("grader version"), max_length=50)
     result = models.JSONField(_("result"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # pruned by age
 
     def __str__(self) -> str:
         return f"score cache {self.digest[:12]} (question {self.question_id}, {self.grader_version})"

@@ -96,6 +96,12 @@ def pregrade_stable_answers() -> int:
 
 
 @shared_task
+def prune_score_cache() -> int:
+    """Delete score-cache entries older than GRADING_SCORE_CACHE_DAYS (beat, once a day)."""
+    return services.score_cache_prune()
+
+
+@shared_task
 def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
     outcome = services.sweep()

@@ -20,6 +20,7 @@ from .passback import passback_claim, passback_failed, passback_give_up, passbac
 from .per_attempt import attempt_grade, attempts_grade_waiting
 from .pregrade import PregradeOutcome, answers_pregrade
 from .regrade import regrade_preview, regrade_start
+from .score_cache import score_cache_prune
 from .similarity import similarity_report_compute, similarity_report_fail, similarity_report_request
 from .writing import ChunkOutcome, grade_answers
 
@@ -52,6 +53,7 @@ __all__ = [
     "passback_sent",
     "regrade_preview",
     "regrade_start",
+    "score_cache_prune",
     "similarity_report_compute",
     "similarity_report_fail",
     "similarity_report_request",

@@ -14,20 +14,30 @@ what the engine scored. The digest covers everything a result depends on:
 - the normalised response (`engine.batch.normalised_response`: what the engine itself scores once).
 
 Entries are never updated: a change to any part makes a different digest, so invalidation is
-automatic and the old entries are merely unused (deleted with their question).
+automatic and the old entries are merely unused (deleted with their question). Unused entries
+(every draft that pre-grading scored, every result of an older key or grader) would pile up, so
+beat prunes entries older than GRADING_SCORE_CACHE_DAYS once a day (`prune`): a response asked
+for again after that is simply scored again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from ..engine.batch import normalised_response
 from ..engine.types import GradedExample, KeyPointFeedback, QuestionKey, Result
 from ..models import ScoreCacheEntry
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1  # raise when the stored form of a result changes
 
@@ -82,3 +92,26 @@ def store(entries: Iterable[tuple[str, int, Result]]) -> None:
     }
     if rows:
         ScoreCacheEntry.objects.bulk_create(rows.values(), ignore_conflicts=True)
+
+
+def prune(*, created_before: datetime, batch: int = 5000) -> int:
+    """Delete the entries created before `created_before`, `batch` rows per statement (short
+    transactions beside the graders that read and fill the cache); returns how many."""
+    deleted = 0
+    while True:
+        digests = list(
+            ScoreCacheEntry.objects.filter(created_at__lt=created_before).values_list("digest", flat=True)[:batch]
+        )
+        if not digests:
+            return deleted
+        deleted += ScoreCacheEntry.objects.filter(digest__in=digests).delete()[0]
+
+
+def score_cache_prune(*, now: datetime | None = None) -> int:
+    """Beat's daily pruning: entries older than GRADING_SCORE_CACHE_DAYS (0: keep every entry)."""
+    days = settings.GRADING_SCORE_CACHE_DAYS
+    if days <= 0:
+        return 0
+    deleted = prune(created_before=(now or timezone.now()) - timedelta(days=days))
+    logger.info("score cache pruned entries=%s older_than_days=%s", deleted, days)
+    return deleted

@@ -3,12 +3,14 @@ until its question's key or rubric, its calibration or the grader changes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bank import services as bank_services
-from grading import services
+from grading import services, tasks
 from grading.engine.batch import grade_batch
 from grading.engine.types import RubricPoint
 from grading.models import Grade, ScoreCacheEntry
@@ -171,3 +173,41 @@ def test_the_cache_never_makes_a_grade(section, questions):
     _rescore(class_)
     assert ScoreCacheEntry.objects.exists()
     assert not Grade.objects.exists()
+
+
+def test_beat_prunes_old_entries_and_a_pruned_response_is_simply_scored_again(section, settings):
+    question = free_text_question(section)
+    texts = ["An autoencoder learns a compact code.", "Dropout zeroes random units while training."]
+    class_ = exam(section, [question], students=2, respond=lambda q, i: texts[i])
+    auto_submit_at_close(class_)
+    assert _rescore(class_).scored == 2
+    old, recent = ScoreCacheEntry.objects.order_by("digest")
+    now = timezone.now()
+    ScoreCacheEntry.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=31))
+    ScoreCacheEntry.objects.filter(pk=recent.pk).update(created_at=now - timedelta(days=29))
+
+    settings.GRADING_SCORE_CACHE_DAYS = 0  # keep for ever
+    assert tasks.prune_score_cache() == 0
+    settings.GRADING_SCORE_CACHE_DAYS = 30
+    assert tasks.prune_score_cache() == 1
+
+    assert list(ScoreCacheEntry.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert (_rescore(class_).scored, _rescore(class_).from_cache) == (1, 2)
+
+
+def test_pruning_deletes_in_batches_until_nothing_old_is_left(section):
+    question = free_text_question(section)
+    class_ = exam(section, [question], students=5, respond=lambda q, i: f"answer number {i}")
+    auto_submit_at_close(class_)
+    _rescore(class_)
+    assert score_cache.prune(created_before=timezone.now() + timedelta(seconds=1), batch=2) == 5
+    assert not ScoreCacheEntry.objects.exists()
+
+
+def test_the_pruning_runs_once_a_day_from_beat():
+    from classroom.celery import app
+
+    entry = app.conf.beat_schedule["prune-score-cache"]
+    assert entry["task"] == tasks.prune_score_cache.name
+    assert entry["task"] in app.tasks
+    assert len(entry["schedule"].hour) == 1 and len(entry["schedule"].minute) == 1  # one run a day
