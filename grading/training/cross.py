@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from grading.engine.pair_text import pair_text
 
 from .data import Example
 from .encoder import DATASET_WEIGHTS, _pad
+from .loop import fix_seeds, optimise
 from .model import Encoder
 from .tokenizer import Tokenizer
 
@@ -76,12 +76,7 @@ def train_cross(
     settings: CrossSettings,
     log: Callable[[str], None] = print,
 ) -> CrossScorer:
-    random.seed(settings.seed)
-    np.random.seed(settings.seed)
-    torch.manual_seed(settings.seed)
-    torch.set_flush_denormal(True)
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
+    fix_seeds(settings.seed, settings.threads)
     usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
     model = CrossScorer(base, settings.layers, settings.fake_q4, settings.frozen)
     body = [p for p in model.encoder.parameters() if p.requires_grad]
@@ -95,30 +90,16 @@ def train_cross(
     batches = [order[i : i + settings.batch] for i in range(0, len(order), settings.batch)]
     total = max(1, int(len(order) / settings.batch * settings.epochs))
     plan = (batches * math.ceil(settings.epochs))[:total]
-    warm = max(1, int(settings.warmup * total))
-    base_lrs = [g["lr"] for g in optimizer.param_groups]
-    started, running = time.monotonic(), 0.0
     model.train()
-    for step, batch in enumerate(plan, start=1):
-        scale = step / warm if step <= warm else max(0.0, (total - step) / max(1, total - warm))
-        for group, lr in zip(optimizer.param_groups, base_lrs, strict=True):
-            group["lr"] = lr * scale
+
+    def loss_of(batch: list[Example]) -> torch.Tensor:
         seqs = [tokenizer.encode(pair_of(e)) for e in batch]
         ids, mask = _pad([s if len(s) <= MAX_PAIR_TOKENS else [*s[: MAX_PAIR_TOKENS - 1], s[-1]] for s in seqs])
         logits = model(ids, mask)
         y = torch.tensor([e.fraction for e in batch], dtype=torch.float32)
         w = torch.tensor([e.weight * DATASET_WEIGHTS.get(e.dataset, 1.0) for e in batch])
-        loss = (nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none") * w).sum() / w.sum()
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(body, 5.0)
-        optimizer.step()
-        running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-        if step % 50 == 0 or step == total:
-            elapsed = time.monotonic() - started
-            log(
-                f"cross step {step}/{total} loss {running:.4f} {elapsed / 60:.1f} min "
-                f"(eta {elapsed / step * (total - step) / 60:.0f} min)"
-            )
+        return (nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none") * w).sum() / w.sum()
+
+    optimise(plan, optimizer, body, loss_of, warmup=settings.warmup, log=log, label="cross step")
     model.eval()
     return model

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
 from grading.engine import e5file
 
 from .data import Example
+from .loop import fix_seeds, optimise
 from .model import Encoder
 from .tokenizer import Tokenizer
 
@@ -115,13 +114,7 @@ def train_encoder(
     settings: EncoderSettings,
     log: Callable[[str], None] = print,
 ) -> Embedder:
-    random.seed(settings.seed)
-    np.random.seed(settings.seed)
-    torch.manual_seed(settings.seed)
-    torch.set_flush_denormal(True)
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    started = time.monotonic()
+    fix_seeds(settings.seed, settings.threads)
     cache: dict[str, list[int]] = {}
 
     def ids_of(text: str) -> list[int]:
@@ -148,14 +141,9 @@ def train_encoder(
         plan.extend(order[i : i + settings.batch] for i in range(0, len(order), settings.batch))
     total = max(1, round(len(plan) * settings.epochs / math.ceil(settings.epochs)))
     plan = plan[:total]
-    warm = max(1, int(total * settings.warmup))
-    base_lrs = [g["lr"] for g in optimizer.param_groups]
-    running = 0.0
     model.train()
-    for step, batch in enumerate(plan, start=1):
-        scale = step / warm if step <= warm else max(0.0, (total - step) / max(1, total - warm))
-        for group, lr in zip(optimizer.param_groups, base_lrs, strict=True):
-            group["lr"] = lr * scale
+
+    def loss_of(batch: list[Example]) -> torch.Tensor:
         texts = list(dict.fromkeys([t for e in batch for t in (*e.points, e.answer)]))
         index = {t: i for i, t in enumerate(texts)}
         vectors = _embed_many(model, [ids_of(t) for t in texts])
@@ -175,17 +163,11 @@ def train_encoder(
             losses.append(loss)
             weights.append(e.weight * DATASET_WEIGHTS.get(e.dataset, 1.0))
         w = torch.tensor(weights)
-        loss = (torch.stack(losses) * w).sum() / w.sum()
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(body, 5.0)
-        optimizer.step()
-        running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-        if step % 50 == 0 or step == total:
-            elapsed = time.monotonic() - started
-            log(
-                f"step {step}/{total} loss {running:.4f} a {model.slope.item():.2f} c {model.center.item():.3f} "
-                f"{elapsed / 60:.1f} min (eta {elapsed / step * (total - step) / 60:.0f} min)"
-            )
+        return (torch.stack(losses) * w).sum() / w.sum()
+
+    def status() -> str:
+        return f" a {model.slope.item():.2f} c {model.center.item():.3f}"
+
+    optimise(plan, optimizer, body, loss_of, warmup=settings.warmup, log=log, status=status)
     model.eval()
     return model
