@@ -22,7 +22,8 @@ What it does:
    lobby before the window opens (a sign-in is a million PBKDF2 rounds, about half a second of
    CPU: `--sign-in-rate` per second), opens the start page and starts within the first 60 s
    (spread), opens the attempt page, autosaves a changed answer every 15 s, and 80 % submit in
-   the last tenth of the window; the others stop saving 2 s before the close and are
+   the last tenth of the window; the others save a last time 2-6 s before the close (as the
+   portal does: a random moment per page) and are
    auto-submitted by the beat's tick. The window closes on a whole minute, as real exams do
    (the tick runs on the minute);
 4. prints p50/p95/p99/max per step, the errors by kind, the check that every acknowledged save
@@ -228,6 +229,18 @@ def stack_environment(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
+def compose_worker_queues() -> str:
+    """The queues docker-compose.yml's worker consumes (its `-Q`): the benchmark's worker takes the
+    same, the low-priority `pregrade` queue included (without it nothing is pre-graded)."""
+    import shlex
+
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = shlex.split(compose["services"]["worker"]["command"])
+    return command[command.index("-Q") + 1]
+
+
 def start_stack(args: argparse.Namespace, port: int) -> list:
     from grading.tests.processes import CELERY, CeleryWorker, LoggedProcess
 
@@ -249,6 +262,7 @@ def start_stack(args: argparse.Namespace, port: int) -> list:
         broker_url=env["CELERY_BROKER_URL"],
         log_dir=LOG_DIR,
         concurrency=args.worker_concurrency,
+        queues=compose_worker_queues(),
         env={"CONN_MAX_AGE": "60", **{k: env[k] for k in ("GRADING_EMBED_THREADS", "CLOSE_TICK_SECONDS")}},
         nice=10,
     )

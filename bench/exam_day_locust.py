@@ -92,7 +92,8 @@ class Student(FastHttpUser):
         self.start_at = self.rng.uniform(times["opens"], times["start_until"])
         submits = index < round(len(PLAN["students"]) * PLAN["submit_share"])  # exactly the share
         self.submit_at = self.rng.uniform(times["submit_from"], times["closes"] - 2) if submits else None
-        self.last_save_before = times["closes"] - 2  # the portal saves a last time 2 s before the deadline
+        # the portal saves a last time at a random moment 2-6 s before the deadline (static/js/portal.js)
+        self.last_save_before = times["closes"] - self.rng.uniform(2, 6)
 
     def expect(self, response: Any, status: int) -> bool:
         """Mark a response with another status as a failure of its kind."""
