@@ -203,15 +203,7 @@ def metrics(s: Scores, values: list[float], system: str, kind: str) -> tuple[flo
 def training_settings(args: argparse.Namespace) -> CrossSettings | EncoderSettings:
     from grading.training.pipeline import run_settings  # torch: imported only when a fold is trained
 
-    return run_settings(
-        cross=TRAINED[args.grader].cross,
-        layers=args.layers,
-        epochs=args.epochs,
-        seed=args.seed,
-        qat=args.qat,
-        lr=args.lr,
-        frozen=args.frozen,
-    )
+    return run_settings(args, cross=TRAINED[args.grader].cross)
 
 
 def settings_digest(args: argparse.Namespace) -> str:

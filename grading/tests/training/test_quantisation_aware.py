@@ -88,11 +88,15 @@ def test_frozen_layers_keep_the_shipped_weights_and_take_no_gradient():
 
 
 def test_run_settings_give_the_flags_meaning():
+    from argparse import Namespace
+
     from grading.training.encoder import QAT_LR, EncoderSettings
     from grading.training.pipeline import run_settings
 
-    plain = run_settings(cross=False, layers=12, epochs=1, seed=13)
-    assert plain == EncoderSettings()
-    qat = run_settings(cross=False, layers=12, epochs=1, seed=13, qat=True, frozen=8)
+    def flags(**given: object) -> Namespace:
+        return Namespace(**{"layers": 12, "epochs": 1.0, "seed": 13, "qat": False, "lr": None, "frozen": 0, **given})
+
+    assert run_settings(flags(), cross=False) == EncoderSettings()
+    qat = run_settings(flags(qat=True, frozen=8), cross=False)
     assert (qat.fake_q4, qat.lr, qat.frozen) == (True, QAT_LR, 8)
-    assert run_settings(cross=True, layers=12, epochs=1, seed=13, qat=True, lr=1e-5).lr == 1e-5
+    assert run_settings(flags(qat=True, lr=1e-5, threads=2), cross=True).lr == 1e-5
