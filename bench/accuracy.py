@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
         [--models var/bench-models] [--layers 12] [--epochs 1] [--only-folds 0]
+        [--grader ft-4] [--qat] [--lr X] [--frozen N] [--pair-share S]
 
 Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
 German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the seed set and
@@ -39,7 +40,8 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,18 +149,22 @@ def shots_for(n: int, shots: int) -> int:
     return min(shots, n // 2)
 
 
-def score_question(rows: list[dict], model: TrainedModel, trained: Trained, shots: int, out: Scores) -> None:
+def score_question(rows: list[dict], model: TrainedModel, variants: list[Trained], shots: int, out: Scores) -> None:
+    """Every variant of the trained grader (the first one's review decisions are reported), then
+    ft-2 and the baselines, on the same answers."""
     k = shots_for(len(rows), shots)
     train, test = rows[:k], rows[k:]
     key = question_key(rows[0])
     answers = [r["answer"] for r in test]
     examples = [GradedExample(r["answer"], float(r["score"])) for r in train]
-    zero = trained.grade(key, answers, model=model)
-    out.zero[trained.label] += [r.score for r in zero]
-    out.few[trained.label] += [r.score for r in trained.grade(key, answers, examples=examples, model=model)]
+    for i, trained in enumerate(variants):
+        zero = trained.grade(key, answers, model=model)
+        out.zero[trained.label] += [r.score for r in zero]
+        out.few[trained.label] += [r.score for r in trained.grade(key, answers, examples=examples, model=model)]
+        if i == 0:
+            out.review += [r.needs_review for r in zero]
     out.zero["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers)]
     out.few["previous (ft-2)"] += [r.score for r in grade_free_text(key, answers, examples=examples)]
-    out.review += [r.needs_review for r in zero]
     references = [rows[0]["reference"], *(rows[0].get("references") or [])]
     tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(references + answers)
     ref_t, ans_t = tfidf.transform(references), tfidf.transform(answers)
@@ -368,9 +374,25 @@ def main() -> None:
     parser.add_argument(
         "--grader", choices=sorted(TRAINED), default="ft-4", help="the trained grader to cross-validate"
     )
+    parser.add_argument(
+        "--pair-share",
+        type=float,
+        nargs="+",
+        default=None,
+        help="ft-4: the cross-encoder's weight(s) in the raw score, one column each (default: PAIR_SHARE)",
+    )
     args = parser.parse_args()
     trained = TRAINED[args.grader]
-    systems = (trained.label, *BASELINES)
+    variants = [trained]
+    if args.pair_share:
+        if not trained.cross:
+            parser.error("--pair-share applies to a cross-encoder grader (--grader ft-4)")
+        variants = [
+            replace(trained, label=f"{trained.label}, share {s:g}", grade=partial(trained.grade, share=s))
+            for s in args.pair_share
+        ]
+        trained = variants[0]
+    systems = (*(v.label for v in variants), *BASELINES)
     started = time.monotonic()
     models, folds = fold_models(args)
     rubrics = person_rubrics()
@@ -387,7 +409,7 @@ def main() -> None:
             model = models[fold] if fold is not None else None
             if model is None:
                 continue
-            score_question(rows, model, trained, args.shots, scores)
+            score_question(rows, model, variants, args.shots, scores)
         results[name] = scores
         print(
             f"scored {name}: {len(scores.truth)} answers ({time.monotonic() - started:.0f}s)",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import trained_text
 from .free_text import FREE_TEXT_GRADER_VERSION, grade_free_text
 from .pair_text import pair_text
 from .trained_model import TrainedModel, default_cross_model
@@ -42,7 +43,7 @@ class CrossPairScorer:
 
 
 def grader_version(model: TrainedModel) -> str:
-    return f"{GRADER_NAME}:{model.version}"
+    return trained_text.grader_version(model, GRADER_NAME)
 
 
 def current_grader() -> str:
@@ -58,8 +59,10 @@ def grade_free_text_cross(
     examples: Sequence[GradedExample] = (),
     embedder: Embedder | None = None,
     model: TrainedModel | None = None,
+    share: float = PAIR_SHARE,
 ) -> list[Result]:
-    """Score a batch of answers to one question with the cross-encoder (or the previous grader)."""
+    """Score a batch of answers to one question with the cross-encoder (or the previous grader);
+    `share` is the cross-encoder's weight in the raw score (the benchmark tries others)."""
     model = model or loaded(default_cross_model)
     if model is None:
         return grade_free_text(key, responses, examples=examples, embedder=embedder)
@@ -69,5 +72,5 @@ def grade_free_text_cross(
         examples=examples,
         embedder=embedder,
         version=grader_version(model),
-        pair=CrossPairScorer(model),
+        pair=CrossPairScorer(model, share),
     )

@@ -35,7 +35,7 @@ from .messages import MESSAGES
 from .rubric import clean_markdown, propose_rubric, split_segments
 from .types import Embedder, GradedExample, KeyPointFeedback, PointState, QuestionKey, Result, RubricPoint
 
-FREE_TEXT_GRADER_VERSION = "ft-2"  # bump whenever scoring changes
+FREE_TEXT_GRADER_VERSION = "ft-2.1"  # bump whenever scoring changes (2.1: German stop words, accented letters)
 MAX_SCORED_CHARS = 4000  # longer answers are truncated for scoring (flag "truncated")
 EMBED_CHAR_BUDGET = 1000  # characters of one answer sent to the embedder (most relevant first)
 LONG_REFERENCE_CHARS = 300  # a longer reference is not embedded again: its key points' vectors are pooled

@@ -3,7 +3,7 @@
 Embeddings judge meaning but blur exact technical terms ("encoder" vs "decoder" embed close
 together), so the free-text grader also checks which content words of a key point occur in
 the answer. Chinese runs are segmented with jieba (initialised once, quietly), Latin words are
-stemmed with the Snowball English stemmer, stop words of both languages are dropped, and a
+stemmed with the Snowball English stemmer, stop words (English, Chinese, German) are dropped, and a
 small bilingual synonym table maps common course terms to shared concept ids so that
 "编码器" in a key point matches "encoder" in an answer.
 """
@@ -24,7 +24,10 @@ from .normalize import has_cjk as has_cjk  # the one detector of CJK text, for t
 
 # Han characters: the runs jieba segments into words (`has_cjk`, any CJK script, is `normalize`'s).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
+# Latin words keep their accented letters ("übertragung", not "bertragung"): Latin-1 and
+# Latin Extended-A lower-case letters, after casefolding.
+LATIN = "a-z0-9\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_RUN_RE = re.compile(rf"[{CJK}]+|[{LATIN}]+")
 _CJK_RE = re.compile(rf"[{CJK}]")
 
 EN_STOP: frozenset[str] = frozenset(
@@ -44,7 +47,20 @@ ZH_STOP: frozenset[str] = frozenset(
     个 种 些 有 没有 不 无 此 该 各 每 如 如何 什么 怎么 为什么 哪些 是否 就是 也是 还是 比较 非常 一 二
     然后 其中 以便 以下 如下 具体 具体来说 来说 例如 比如 之间 方面 部分 什么样 呢 吗 吧 啊 获得 得到""".split()
 )
-STOP: frozenset[str] = EN_STOP | ZH_STOP
+# German function words (the SAF German answers): without them every German answer "covers" a
+# key point's "die", "und", "ist". Words that are also English content words (man, war, hat,
+# gift, bin, fast) are left out.
+DE_STOP: frozenset[str] = frozenset(
+    """der die das den dem des ein eine einer eines einem einen und oder aber ist sind wird
+    werden wurde wurden sein seine seiner ihr ihre ihren es er sie wir ich du ihm ihn uns euch
+    nicht kein keine keinen auch noch nur schon sehr so wie als wenn dann dass ob weil da
+    mit auf für von zu zum zur bei aus nach vor über unter durch gegen ohne um im ins am vom
+    beim bis seit zwischen kann können muss müssen soll sollen sollte darf dürfen wollen
+    habe haben hatte hatten wird diese dieser dieses diesen diesem jede jeder jedes jeden
+    sich was wer wo welche welcher welches dort hier dabei dazu damit dafür darauf davon
+    mehr einfach immer etwa bzw usw""".split()
+)
+STOP: frozenset[str] = EN_STOP | ZH_STOP | DE_STOP
 
 # Bilingual concept groups: every surface form (English words are stemmed at load) maps to the
 # group's first entry. Kept small and course-generic on purpose; key points may add their own

@@ -47,8 +47,9 @@ def loaded(load: Callable[[], TrainedModel]) -> TrainedModel | None:
         return None
 
 
-def grader_version(model: TrainedModel) -> str:
-    return f"{GRADER_NAME}:{model.version}"
+def grader_version(model: TrainedModel, name: str = GRADER_NAME) -> str:
+    """The grader, its model's version and the formula's it scores with (terms and caps are ft-2's)."""
+    return f"{name}:{model.version}+{FREE_TEXT_GRADER_VERSION}"
 
 
 def current_grader() -> str:

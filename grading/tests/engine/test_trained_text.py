@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine import trained_model
+from grading.engine import trained_model, trained_text
 from grading.engine.batch import grade_batch
 from grading.engine.cli import main as cli_main
 from grading.engine.trained_model import ARTIFACT, ARTIFACT_SHA256, TrainedModel
@@ -149,5 +149,5 @@ def test_grading_is_deterministic(shipped, tmp_path):
 
 def test_the_platform_path_grades_with_the_shipped_model_when_asked():
     [result] = grade_batch(key_for("9.1", "en"), [ANSWERS["9.1"]["en"]["partial"]], free_text_grader="ft-3")
-    assert result.details["grader"] == f"ft-3:{trained_model.default_model().version}"
+    assert result.details["grader"] == trained_text.grader_version(trained_model.default_model())
     assert trained_model.default_model().digest == ARTIFACT_SHA256
