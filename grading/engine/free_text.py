@@ -332,8 +332,9 @@ def grade_free_text(
     """Score a batch of answers to one question; identical (normalised) answers are scored once.
 
     The trained graders call this with their own embedder, constants, version and contradiction
-    head (trained_text.py; without a head, key points are only covered or missing), or with a
-    pair model whose probability is blended into the raw score (cross_text.py)."""
+    head (trained_text.py), or with a pair model whose probability is blended into the raw score
+    (cross_text.py); with either, key points are covered, partly covered (or contradicted, with a
+    head) or missing, and without, only covered or missing (ft-2)."""
     ctx = build_context(key)
     keys = [dedupe_key(_as_text(r)) for r in responses]
     if not ctx.rubric:
@@ -351,7 +352,7 @@ def grade_free_text(
     if pair is not None:
         blend_pair_scores(ctx, list(answers.values()), pair)
     calibration, example_vecs = _fit(key, graded, answers)
-    judge = PointJudge(ctx, vecs, contradiction)
+    judge = PointJudge(ctx, vecs, contradiction, states=contradiction is not None or pair is not None)
     results = {k: _result(ctx, answers[k], calibration, example_vecs, version, judge) for k in dict.fromkeys(keys) if k}
     return [results[k] if k else _fixed(ctx, "empty", version) for k in keys]
 
@@ -378,7 +379,7 @@ def _fit(
 
 
 COVERED_AT = 0.5  # a point's strength from here is "covered"...
-PARTLY_AT = 0.25  # ...from here "partly" (trained grader only), below "missing"
+PARTLY_AT = 0.25  # ...from here "partly" (trained graders only), below "missing"
 CONTRADICTED_AT = 0.5  # ...and "contradicted" when the head says the answer states the opposite
 
 
@@ -389,6 +390,7 @@ class PointJudge:
     ctx: KeyContext
     vecs: dict[str, np.ndarray]
     contradiction: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
+    states: bool = False  # covered / partly / missing (the trained graders); else covered or not
 
     def judge(self, answer: Answer, strengths: Sequence[float]) -> tuple[KeyPointFeedback, ...]:
         assert self.ctx.matrix is not None and answer.whole is not None
@@ -399,14 +401,14 @@ class PointJudge:
         out = []
         for i, (point, strength) in enumerate(zip(self.ctx.rubric, strengths, strict=True)):
             state: PointState | Literal[""] = ""
-            if contra is not None:
+            if self.states:
                 if strength >= COVERED_AT:
                     state = "covered"
-                elif contra[i] >= CONTRADICTED_AT:
+                elif contra is not None and contra[i] >= CONTRADICTED_AT:
                     state = "contradicted"
                 else:
                     state = "partly" if strength >= PARTLY_AT else "missing"
-            evidence = answer.segments[best[i]] if strength >= (PARTLY_AT if contra is not None else COVERED_AT) else ""
+            evidence = answer.segments[best[i]] if strength >= (PARTLY_AT if self.states else COVERED_AT) else ""
             out.append(
                 KeyPointFeedback(
                     text=point.text,

@@ -293,3 +293,28 @@ def test_an_answer_naming_the_terms_asked_for_is_not_keyword_stuffing():
     )
     assert "keyword_stuffing" not in full.flags
     assert full.score > half.score
+
+
+class ConstantPair:
+    """A pair model (free_text.PairScorer) that judges every answer right with probability p."""
+
+    def __init__(self, share: float, p: float) -> None:
+        self.share, self.p = share, p
+
+    def __call__(self, reference: str, answers: Sequence[str]) -> np.ndarray:
+        return np.full(len(answers), self.p)
+
+
+def test_a_pair_model_moves_the_raw_score_by_its_share_and_key_points_get_three_states():
+    """ft-4's blend (cross_text.py), with the model's probability fixed so the arithmetic shows."""
+    [plain] = grade_free_text(AE_EN, [EN_PARTIAL])
+    [right] = grade_free_text(AE_EN, [EN_PARTIAL], pair=ConstantPair(0.3, 1.0))
+    [wrong] = grade_free_text(AE_EN, [EN_PARTIAL], pair=ConstantPair(0.3, 0.0))
+    raw = plain.details["raw"]
+    assert right.details["formula_raw"] == raw and right.details["pair"] == 1.0
+    assert right.details["raw"] == pytest.approx(0.7 * raw + 0.3, abs=1e-4)
+    assert wrong.details["raw"] == pytest.approx(0.7 * raw, abs=1e-4)
+    assert wrong.score < plain.score < right.score
+    assert {p.state for p in plain.key_points} == {""}
+    assert {p.state for p in right.key_points} <= {"covered", "partly", "missing"}
+    assert [p.strength for p in right.key_points] == [p.strength for p in plain.key_points]
