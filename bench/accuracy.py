@@ -9,13 +9,15 @@ German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the
 the team set). No database, no network.
 
 Method
-- Trained grader ("ft-3", the default): question-grouped cross-validation. The questions of
-  every set are dealt into `--folds` folds; for each fold a model is trained by the training
-  command's own code on every other fold's questions (encoder fine-tuned, quantised like the
-  shipped model, constants fitted on its outputs) and grades the fold's questions through the
-  production path (`grade_free_text_trained`). Fold models are kept in `--models` and reused
-  when the settings and data are the same (delete the folder to retrain). `--only-folds 0`
+- Trained grader (`--grader`: "ft-4", the default, or "ft-3"): question-grouped
+  cross-validation. The questions of every set are dealt into `--folds` folds; for each fold a
+  model is trained by the training command's own code on every other fold's questions (with
+  the settings that ship unless the trial flags `--qat`/`--no-qat`, `--lr`, `--frozen` say
+  otherwise, as the command takes them) and grades the fold's questions through the production path
+  (`grade_free_text_cross`, `grade_free_text_trained`). Fold models are kept in `--models` and
+  reused when the settings and data are the same (delete the folder to retrain). `--only-folds 0`
   trains and scores one fold only (a third of the questions held out; a third of the time).
+  `--pair-share 0.3 0.5` scores ft-4 at several blend weights in the same run.
 - Previous grader ("ft-2", similarity + terms, no training) and two baselines on the same
   answers: cosine of the answer to the reference by TF-IDF over character 2-4-grams and by the
   bundled e5 embeddings, each given the best threshold (2-way) or least-squares map (scores)

@@ -196,7 +196,7 @@ GRADING_SCORE_CACHE_DAYS = env.int("GRADING_SCORE_CACHE_DAYS", default=30)
 # Threads of the embedding model in each worker pool process; 0 = cores / pool processes.
 # Several worker processes on one machine: set it so threads x processes <= cores.
 GRADING_EMBED_THREADS = env.int("GRADING_EMBED_THREADS", default=0)
-# The free-text grader ("ft-2" or "ft-3", docs/grading-model.md); empty = the engine's default.
+# The free-text grader ("ft-2", "ft-3" or "ft-4", docs/grading-model.md); empty = the engine's default (ft-4).
 GRADING_FREE_TEXT_GRADER = env("GRADING_FREE_TEXT_GRADER", default="")
 # Where the trained grader's model file is assembled on first use (~60 MB; empty: the temp folder).
 GRADER_MODEL_CACHE = env("GRADER_MODEL_CACHE", default="")

@@ -21,7 +21,7 @@ KEY = QuestionKey(
 )
 
 
-@pytest.mark.parametrize("name", ["ft-2", "ft-3"])
+@pytest.mark.parametrize("name", ["ft-2", "ft-3", "ft-4"])
 def test_the_engine_grades_free_text_with_the_grader_it_is_given(name):
     [result] = grade_batch(KEY, ["A compact code of the input."], free_text_grader=name)
     assert result.grader.startswith(name)

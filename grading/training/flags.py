@@ -9,8 +9,9 @@ import argparse
 def add_trial_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--qat",
-        action="store_true",
-        help="quantisation-aware training (on trial; the shipped artifacts were trained without it)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="quantisation-aware training (default: on for --cross, whose shipped model needs it; off for ft-3's)",
     )
     parser.add_argument("--lr", type=float, default=None, help="encoder learning rate (default: the method's)")
     parser.add_argument("--frozen", type=int, default=0, help="keep the first N layers as shipped (not trained)")

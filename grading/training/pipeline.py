@@ -24,7 +24,7 @@ from grading.engine import e5file
 from grading.engine.coverage import Tuning
 from grading.engine.trained_model import TrainedModel, save_artifact
 
-from .cross import CrossSettings, train_cross
+from .cross import CROSS_QAT_LR, CrossSettings, train_cross
 from .data import Example, load_asag, load_rubrics, load_sts, load_team
 from .encoder import DATASET_WEIGHTS, QAT_LR, EncoderSettings, train_encoder
 from .fit import collect, fit_contradiction, fit_tuning
@@ -44,18 +44,23 @@ def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | En
     """The settings of a run as the flags give them (`layers`, `epochs`, `seed`, the trial flags of
     `flags.py` and, for the command, `threads`); the benchmark's folds use the same.
 
-    `qat` without `lr` raises the bi-encoder's rate to QAT_LR: a weight must cross a Q4 step to
-    change anything.
+    Unless `--qat`/`--no-qat` says otherwise, the cross-encoder trains quantisation-aware (what
+    ships: without it the fine-tuning does not survive the 4-bit model file) and ft-3's bi-encoder
+    does not (its shipped artifact predates QAT). QAT without `lr` raises the rate (QAT_LR,
+    CROSS_QAT_LR): a weight must cross a Q4 step to change anything.
     """
     common = {"layers": args.layers, "epochs": args.epochs, "seed": args.seed, "threads": getattr(args, "threads", 0)}
+    qat = cross if args.qat is None else args.qat
     settings: CrossSettings | EncoderSettings
     if cross:
         settings = CrossSettings(**common)
+        if qat:
+            settings.lr = CROSS_QAT_LR
     else:
         settings = EncoderSettings(**common)
-        if args.qat:
+        if qat:
             settings.lr = QAT_LR
-    settings.fake_q4, settings.frozen = args.qat, args.frozen
+    settings.fake_q4, settings.frozen = qat, args.frozen
     if args.lr is not None:
         settings.lr = args.lr
     return settings

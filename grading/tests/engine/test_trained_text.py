@@ -1,4 +1,5 @@
-"""The shipped trained grader on real questions of the course bank, in Chinese and English.
+"""The shipped trained graders (ft-4, the default, and ft-3) on real questions of the course
+bank, in Chinese and English.
 
 The answers (`bench/data/bank_cases.json`) were written by the team and are in no training
 file: per question and language a complete answer, a partial one, one that reuses the
@@ -12,15 +13,24 @@ of 10 or more, a contradicting one 3 points below it) is measured by `bench/accu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from grading.engine import trained_model, trained_text
+from grading.engine import cross_text, trained_model, trained_text
 from grading.engine.batch import grade_batch
 from grading.engine.cli import main as cli_main
-from grading.engine.trained_model import ARTIFACT, ARTIFACT_SHA256, TrainedModel
+from grading.engine.cross_text import grade_free_text_cross
+from grading.engine.trained_model import (
+    ARTIFACT,
+    ARTIFACT_SHA256,
+    CROSS_ARTIFACT,
+    CROSS_ARTIFACT_SHA256,
+    TrainedModel,
+)
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import GradedExample, QuestionKey, RubricPoint
 from grading.training.data import load_rubrics
@@ -53,15 +63,43 @@ def key_for(ref: str, lang: str) -> QuestionKey:
     )
 
 
-@pytest.fixture(scope="module")
-def shipped() -> TrainedModel:
-    return TrainedModel(ARTIFACT, ARTIFACT_SHA256)
+@dataclass(frozen=True)
+class Shipped:
+    """A trained grader with its committed model, graded as the platform grades with it."""
+
+    name: str
+    grade_with: Callable[..., list]
+    artifact: Path
+    sha256: str
+
+    @property
+    def model(self) -> TrainedModel:
+        return _model(self.artifact, self.sha256)
+
+    def grade(self, key: QuestionKey, texts: list[str], **kwargs) -> list:
+        return self.grade_with(key, texts, model=self.model, **kwargs)
+
+
+@cache
+def _model(artifact: Path, sha256: str) -> TrainedModel:
+    return TrainedModel(artifact, sha256)
+
+
+GRADERS = {
+    "ft-3": Shipped("ft-3", grade_free_text_trained, ARTIFACT, ARTIFACT_SHA256),
+    "ft-4": Shipped("ft-4", grade_free_text_cross, CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(GRADERS))
+def shipped(request) -> Shipped:
+    return GRADERS[request.param]
 
 
 def test_the_shipped_model_file_is_present_and_verified(shipped):
-    assert ARTIFACT_SHA256, "ARTIFACT_SHA256 must name the committed model's digest"
-    assert shipped.digest == ARTIFACT_SHA256
-    assert ARTIFACT.stat().st_size < 40e6
+    assert shipped.sha256 != "pending", "the *_SHA256 constant must name the committed model's digest"
+    assert shipped.model.digest == shipped.sha256
+    assert shipped.artifact.stat().st_size < 40e6
 
 
 CASES = [(ref, lang) for ref, by_lang in ANSWERS.items() for lang in by_lang]
@@ -70,7 +108,7 @@ CASES = [(ref, lang) for ref, by_lang in ANSWERS.items() for lang in by_lang]
 @pytest.mark.parametrize(("ref", "lang"), CASES)
 def test_complete_partial_and_off_topic_answers_are_ordered(shipped, ref, lang):
     answers = ANSWERS[ref][lang]
-    results = grade_free_text_trained(key_for(ref, lang), list(answers.values()), model=shipped)
+    results = shipped.grade(key_for(ref, lang), list(answers.values()))
     score = {kind: r.score for kind, r in zip(answers, results, strict=True)}
     assert score["covered"] > score["partial"] > score["off_topic"], score
     assert score["off_topic"] < 4.0, score
@@ -84,16 +122,14 @@ def test_complete_partial_and_off_topic_answers_are_ordered(shipped, ref, lang):
 @pytest.mark.parametrize(("ref", "lang"), CASES)
 def test_a_contradicting_answer_scores_well_below_the_complete_one(shipped, ref, lang):
     answers = ANSWERS[ref][lang]
-    results = grade_free_text_trained(key_for(ref, lang), [answers["covered"], answers["contradicting"]], model=shipped)
+    results = shipped.grade(key_for(ref, lang), [answers["covered"], answers["contradicting"]])
     assert results[0].score - results[1].score >= 3.0
 
 
 @pytest.mark.parametrize(("ref", "lang"), CASES)
 def test_each_key_point_gets_its_own_judgement(shipped, ref, lang):
     answers = ANSWERS[ref][lang]
-    covered, off_topic = grade_free_text_trained(
-        key_for(ref, lang), [answers["covered"], answers["off_topic"]], model=shipped
-    )
+    covered, off_topic = shipped.grade(key_for(ref, lang), [answers["covered"], answers["off_topic"]])
     assert len(covered.key_points) == len(key_for(ref, lang).rubric)
     assert all(p.state in ("covered", "partly", "missing", "contradicted") for p in covered.key_points)
     assert any(p.state in ("covered", "partly") and p.evidence for p in covered.key_points)
@@ -114,8 +150,8 @@ def test_graded_examples_move_scores_towards_the_instructors(shipped):
     strict = [GradedExample(text, 1.0) for text in partials[:3]] + [
         GradedExample(ANSWERS["10.2"]["en"]["covered"], 10.0)
     ]
-    [before] = grade_free_text_trained(key, [partials[3]], model=shipped)
-    [after] = grade_free_text_trained(key, [partials[3]], examples=strict, model=shipped)
+    [before] = shipped.grade(key, [partials[3]])
+    [after] = shipped.grade(key, [partials[3]], examples=strict)
     assert after.details["calibrated"] and not before.details["calibrated"]
     assert after.score < before.score
 
@@ -123,8 +159,8 @@ def test_graded_examples_move_scores_towards_the_instructors(shipped):
 def test_grading_is_deterministic(shipped, tmp_path):
     key = key_for("9.1", "zh")
     texts = list(ANSWERS["9.1"]["zh"].values())
-    first = grade_free_text_trained(key, texts, model=shipped)
-    again = grade_free_text_trained(key, texts, model=TrainedModel(ARTIFACT, ARTIFACT_SHA256))
+    first = shipped.grade(key, texts)
+    again = shipped.grade_with(key, texts, model=TrainedModel(shipped.artifact, shipped.sha256))
     assert [(r.score, r.feedback, r.confidence) for r in first] == [(r.score, r.feedback, r.confidence) for r in again]
     rows = [
         {
@@ -151,3 +187,10 @@ def test_the_platform_path_grades_with_the_shipped_model_when_asked():
     [result] = grade_batch(key_for("9.1", "en"), [ANSWERS["9.1"]["en"]["partial"]], free_text_grader="ft-3")
     assert result.details["grader"] == trained_text.grader_version(trained_model.default_model())
     assert trained_model.default_model().digest == ARTIFACT_SHA256
+
+
+def test_the_default_grader_is_the_cross_encoder_with_its_shipped_model():
+    [result] = grade_batch(key_for("9.1", "zh"), [ANSWERS["9.1"]["zh"]["covered"]])
+    cross = trained_model.default_cross_model()
+    assert result.details["grader"] == cross_text.grader_version(cross) and "pair" in result.details
+    assert cross.digest == CROSS_ARTIFACT_SHA256

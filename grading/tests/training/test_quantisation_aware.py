@@ -90,13 +90,19 @@ def test_frozen_layers_keep_the_shipped_weights_and_take_no_gradient():
 def test_run_settings_give_the_flags_meaning():
     from argparse import Namespace
 
+    from grading.training.cross import CROSS_QAT_LR, CrossSettings
     from grading.training.encoder import QAT_LR, EncoderSettings
     from grading.training.pipeline import run_settings
 
     def flags(**given: object) -> Namespace:
-        return Namespace(**{"layers": 12, "epochs": 1.0, "seed": 13, "qat": False, "lr": None, "frozen": 0, **given})
+        return Namespace(**{"layers": 12, "epochs": 1.0, "seed": 13, "qat": None, "lr": None, "frozen": 0, **given})
 
     assert run_settings(flags(), cross=False) == EncoderSettings()
     qat = run_settings(flags(qat=True, frozen=8), cross=False)
     assert (qat.fake_q4, qat.lr, qat.frozen) == (True, QAT_LR, 8)
     assert run_settings(flags(qat=True, lr=1e-5, threads=2), cross=True).lr == 1e-5
+    # the cross-encoder ships quantisation-aware: `--cross` alone is `--cross --qat --lr 1e-4`
+    shipped = run_settings(flags(), cross=True)
+    assert shipped == run_settings(flags(qat=True, lr=1e-4), cross=True)
+    assert (shipped.fake_q4, shipped.lr) == (True, CROSS_QAT_LR)
+    assert run_settings(flags(qat=False), cross=True) == CrossSettings()
