@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.engine.cross_text import grade_free_text_cross
+from grading.engine.cross_text import PAIR_SHARE, grade_free_text_cross
 from grading.engine.trained_model import TrainedModel
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import QuestionKey
@@ -98,7 +98,7 @@ def test_the_cross_command_writes_a_pair_model_the_engine_grades_with(tiny_cross
     details = results[0].details
     assert details["grader"].startswith("ft-4:cross-1l:")
     assert 0 < details["pair"] < 1 and details["raw"] == pytest.approx(
-        (details["formula_raw"] + details["pair"]) / 2, abs=1e-3
+        (1 - PAIR_SHARE) * details["formula_raw"] + PAIR_SHARE * details["pair"], abs=1e-3
     )
     assert results[1].score == 0 and results[1].flags == ("empty",)
 
