@@ -67,7 +67,6 @@ def key_for(ref: str, lang: str) -> QuestionKey:
 class Shipped:
     """A trained grader with its committed model, graded as the platform grades with it."""
 
-    name: str
     grade_with: Callable[..., list]
     artifact: Path
     sha256: str
@@ -86,8 +85,8 @@ def _model(artifact: Path, sha256: str) -> TrainedModel:
 
 
 GRADERS = {
-    "ft-3": Shipped("ft-3", grade_free_text_trained, ARTIFACT, ARTIFACT_SHA256),
-    "ft-4": Shipped("ft-4", grade_free_text_cross, CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256),
+    "ft-3": Shipped(grade_free_text_trained, ARTIFACT, ARTIFACT_SHA256),
+    "ft-4": Shipped(grade_free_text_cross, CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256),
 }
 
 
