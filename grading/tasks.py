@@ -105,7 +105,7 @@ def prune_score_cache() -> int:
 def sweep_ungraded() -> dict[str, int]:
     """Re-enqueue work that a lost message left behind (every two minutes, see classroom/celery.py)."""
     outcome = services.sweep()
-    return {"attempts": outcome.attempts, "jobs": outcome.jobs}
+    return {"attempts": outcome.attempts, "jobs": outcome.jobs, "reports": outcome.reports}
 
 
 class SimilarityTask(Task):

@@ -25,7 +25,7 @@ from .. import queueing, selectors
 from ..models import Grade, GradingChunk, GradingJob
 from . import leases
 from .leases import work_key
-from .similarity import similarity_report_request
+from .similarity import similarity_report_request, similarity_report_start_after_grading, similarity_reports_resend
 from .writing import grade_answers
 
 logger = logging.getLogger("grading.jobs")
@@ -85,6 +85,8 @@ def job_refresh(job_id: int) -> GradingJob:
                 total=job.total,
                 seconds=f"{seconds:.1f}",
             )
+            if job.kind == GradingJob.Kind.ASSIGNMENT and job.assignment_id is not None:
+                similarity_report_start_after_grading(job.assignment_id)
         return job
     # Only while the job runs: a worker whose counts predate another worker's final refresh must
     # not set a finished job's counts back (its UPDATE may wait on the row until after the finish).
@@ -277,6 +279,7 @@ def chunks_reclaim(*, now: datetime | None = None) -> int:
 class SweepOutcome:
     attempts: int
     jobs: int
+    reports: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepOutcome:
@@ -295,6 +298,7 @@ def sweep(*, now: datetime | None = None) -> SweepOutcome:
     for job_id in stalled:
         GradingJob.objects.filter(pk=job_id).update(updated_at=now)
         queueing.enqueue_job(job_id)
-    if attempt_ids or stalled:
-        logger.info("sweep attempts=%s jobs=%s", len(attempt_ids), len(stalled))
-    return SweepOutcome(attempts=len(attempt_ids), jobs=len(stalled))
+    reports = similarity_reports_resend(now=now, stalled_after=STALL_AFTER)
+    if attempt_ids or stalled or reports:
+        logger.info("sweep attempts=%s jobs=%s reports=%s", len(attempt_ids), len(stalled), len(reports))
+    return SweepOutcome(attempts=len(attempt_ids), jobs=len(stalled), reports=len(reports))

@@ -2,6 +2,10 @@
 batch grading job) or by the section's staff, computed by a worker, stored so the page never
 recomputes. The comparison itself is `grading.engine.similarity` (plain Python).
 
+The close's report waits for the grading: it is created `queued` with the batch job and sent to
+the workers when that job ends (`similarity_report_start_after_grading`). Sent at once, it held a
+worker for minutes (it embeds every answer of the exam) while the exam's chunks waited.
+
 A report is one row per assignment. Every request raises its `generation` and queues it; a run
 claims the report (queued -> running), compares outside any lock, then stores its pairs only if
 no newer request came meanwhile (a newer run will store its own). So the task is idempotent: a
@@ -11,9 +15,11 @@ its pairs with the same pairs (unique per report and pair of students)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from classes import policy
@@ -22,7 +28,7 @@ from grading.engine.similarity import ALGORITHM_VERSION, Embed, Thresholds, simi
 from quizzes.models import Assignment
 
 from .. import queueing, selectors
-from ..models import SimilarityReport, SimilarPair
+from ..models import GradingJob, SimilarityReport, SimilarPair
 
 logger = logging.getLogger("grading.similarity")
 
@@ -31,8 +37,9 @@ FINISHED = (SimilarityReport.Status.DONE, SimilarityReport.Status.FAILED)
 
 
 def similarity_report_request(*, assignment: Assignment, actor: Any = None) -> SimilarityReport:
-    """Queue the assignment's report. Staff (`actor`) always get a fresh computation; the
-    platform (`actor=None`, at the window's close) only creates the report if there is none."""
+    """Queue the assignment's report. Staff (`actor`) always get a fresh computation, sent to the
+    workers at once; the platform (`actor=None`, at the window's close) only creates the report if
+    there is none, and the batch job's end sends it (`similarity_report_start_after_grading`)."""
     if actor is not None:
         policy.assignment_staff_view(actor, assignment)
     now = timezone.now()
@@ -41,6 +48,9 @@ def similarity_report_request(*, assignment: Assignment, actor: Any = None) -> S
             assignment=assignment, defaults={"requested_at": now, "requested_by": actor}
         )
         if not created and actor is None:
+            return report
+        if actor is None:
+            logger.info("similarity.requested report=%s assignment=%s after=grading", report.pk, assignment.pk)
             return report
         if not created:
             report.generation += 1
@@ -52,6 +62,42 @@ def similarity_report_request(*, assignment: Assignment, actor: Any = None) -> S
         "similarity.requested report=%s assignment=%s generation=%s", report.pk, assignment.pk, report.generation
     )
     return report
+
+
+def similarity_report_start_after_grading(assignment_id: int) -> bool:
+    """Send the close's report to the workers once the assignment's batch job has ended (called
+    once, by the job's end). A report staff asked for meanwhile is on its way already."""
+    report = SimilarityReport.objects.filter(
+        assignment_id=assignment_id,
+        status=SimilarityReport.Status.QUEUED,
+        started_at__isnull=True,
+        requested_by__isnull=True,
+    ).first()
+    if report is None:
+        return False
+    transaction.on_commit(lambda: queueing.enqueue_similarity_report(report.pk))
+    return True
+
+
+def similarity_reports_resend(*, now: datetime, stalled_after: timedelta) -> list[int]:
+    """The sweeper's part: reports still `queued` for `stalled_after` (their message was lost, the
+    broker was down) are sent again, unless their assignment's batch job is still grading (its end
+    sends them). Touching `updated_at` spaces the resends by `stalled_after`."""
+    grading = GradingJob.objects.filter(
+        assignment=OuterRef("assignment"),
+        kind=GradingJob.Kind.ASSIGNMENT,
+        status__in=[GradingJob.Status.QUEUED, GradingJob.Status.RUNNING],
+    )
+    stalled = list(
+        SimilarityReport.objects.filter(status=SimilarityReport.Status.QUEUED, updated_at__lt=now - stalled_after)
+        .exclude(Exists(grading))
+        .values_list("pk", flat=True)
+    )
+    if stalled:
+        SimilarityReport.objects.filter(pk__in=stalled).update(updated_at=now)
+    for report_id in stalled:
+        queueing.enqueue_similarity_report(report_id)
+    return stalled
 
 
 def _claim(report_id: int) -> tuple[SimilarityReport, int] | None:

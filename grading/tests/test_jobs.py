@@ -133,11 +133,9 @@ def test_closing_the_window_from_two_threads_at_once_starts_one_job_and_sends_on
     # then the unique constraint lets exactly one through: one job, one message on the grading queue
     assert sorted(jobs for _attempts, jobs in results) == [0, 1]
     job = GradingJob.objects.get(assignment=class_.assignment)
-    report = SimilarityReport.objects.get(assignment=class_.assignment)  # requested by the same close, once
-    assert sorted(probes.queued_messages("grading")) == [
-        ("grading.tasks.grade_job", [job.pk]),
-        ("grading.tasks.similarity_report", [report.pk]),
-    ]
+    # (the similarity report is created by the same close, once, and waits for the job's end)
+    assert SimilarityReport.objects.filter(assignment=class_.assignment).count() == 1
+    assert probes.queued_messages("grading") == [("grading.tasks.grade_job", [job.pk])]
     assert Attempt.objects.filter(assignment=class_.assignment, status=Attempt.Status.AUTO_SUBMITTED).count() == 3
 
 
@@ -634,3 +632,54 @@ def test_a_slower_progress_update_never_rewinds_a_finished_job(section, settings
     # then the late write does not set the finished job's count back
     job.refresh_from_db()
     assert (job.status, job.done, job.total) == (GradingJob.Status.DONE, 6, 6)
+
+
+# --- the close's similarity report waits for the grading --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_close_sends_its_similarity_report_only_once_its_grading_job_has_ended(
+    section, django_capture_on_commit_callbacks
+):
+    # given a closed exam whose attempts were auto-submitted
+    class_ = exam(section, objective_questions(section)[:2], students=3)
+    auto_submit_at_close(class_)
+
+    # when beat's tick closes the window: the batch job is sent, the report only created
+    with django_capture_on_commit_callbacks(execute=True):
+        job = assignment_job(class_)
+    report = SimilarityReport.objects.get(assignment=class_.assignment)
+    assert report.status == SimilarityReport.Status.QUEUED
+    assert probes.queued_messages("grading") == [("grading.tasks.grade_job", [job.pk])]
+    probes.purge_queues()
+
+    # then the worker's last chunk ends the job and sends the report, once
+    with django_capture_on_commit_callbacks(execute=True):
+        job = grade_all(job)
+        services.job_refresh(job.pk)  # a second caller of the end
+    assert job.status == GradingJob.Status.DONE
+    assert probes.queued_messages("grading") == [("grading.tasks.similarity_report", [report.pk])]
+
+
+@pytest.mark.django_db
+def test_sweeper_resends_a_lost_similarity_report_once_its_job_has_ended(section):
+    # given a closed exam whose job is being graded; every message of the close was lost
+    class_ = exam(section, objective_questions(section)[:1], students=2)
+    auto_submit_at_close(class_)
+    job = assignment_job(class_)
+    chunks = services.job_plan(job.pk)
+    later = timezone.now() + services.jobs.STALL_AFTER + timedelta(seconds=1)
+
+    # when the sweeper runs while the job still grades: the report is left to the job's end
+    assert services.sweep(now=later).reports == 0
+    probes.purge_queues()
+
+    # and once the job has ended without sending it (the broker was down then)
+    for chunk in chunks:
+        services.chunk_grade(job.pk, chunk)
+    assert services.sweep(now=later).reports == 1
+    assert services.sweep(now=later).reports == 0  # resent at most once per STALL_AFTER
+
+    # then the report is back in the workers' queue
+    report = SimilarityReport.objects.get(assignment=class_.assignment)
+    assert ("grading.tasks.similarity_report", [report.pk]) in probes.queued_messages("grading")
