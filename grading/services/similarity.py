@@ -47,10 +47,9 @@ def similarity_report_request(*, assignment: Assignment, actor: Any = None) -> S
         report, created = SimilarityReport.objects.select_for_update().get_or_create(
             assignment=assignment, defaults={"requested_at": now, "requested_by": actor}
         )
-        if not created and actor is None:
-            return report
-        if actor is None:
-            logger.info("similarity.requested report=%s assignment=%s after=grading", report.pk, assignment.pk)
+        if actor is None:  # the close's: created once, sent when the batch job ends
+            if created:
+                logger.info("similarity.requested report=%s assignment=%s after=grading", report.pk, assignment.pk)
             return report
         if not created:
             report.generation += 1
