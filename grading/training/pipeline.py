@@ -41,7 +41,7 @@ def base_model_path() -> Path:
 
 
 def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | EncoderSettings:
-    """The settings of a run as the flags give them (`layers`, `epochs`, `seed`, the trial flags of
+    """The settings of a run as the flags give them (`layers`, by default the method's, `epochs`, `seed`, the trial flags of
     `flags.py` and, for the command, `threads`); the benchmark's folds use the same.
 
     Unless `--qat`/`--no-qat` says otherwise, the cross-encoder trains quantisation-aware (what
@@ -49,7 +49,13 @@ def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | En
     does not (its shipped artifact predates QAT). QAT without `lr` raises the rate (QAT_LR,
     CROSS_QAT_LR): a weight must cross a Q4 step to change anything.
     """
-    common = {"layers": args.layers, "epochs": args.epochs, "seed": args.seed, "threads": getattr(args, "threads", 0)}
+    method = CrossSettings if cross else EncoderSettings
+    common = {
+        "layers": args.layers or method.layers,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "threads": getattr(args, "threads", 0),
+    }
     qat = cross if args.qat is None else args.qat
     settings: CrossSettings | EncoderSettings
     if cross:

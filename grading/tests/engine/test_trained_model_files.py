@@ -81,8 +81,10 @@ def test_without_a_model_the_previous_grader_grades_with_a_warning(monkeypatch, 
 
 
 def test_without_the_cross_model_the_previous_grader_grades_with_a_warning(monkeypatch, tmp_path, caplog):
+    shipped_name = trained_model.CROSS_ARTIFACT.name
+
     def unavailable():
-        raise trained_model.ModelUnavailable(f"trained grader model not found: {tmp_path / 'cross-v1.npz'}")
+        raise trained_model.ModelUnavailable(f"trained grader model not found: {tmp_path / shipped_name}")
 
     monkeypatch.setattr(cross_text, "default_cross_model", unavailable)
     key = QuestionKey(kind="free_text", max_points=2, prompt="Why?", reference="Because the circuit is closed.")
@@ -90,7 +92,7 @@ def test_without_the_cross_model_the_previous_grader_grades_with_a_warning(monke
         [result] = cross_text.grade_free_text_cross(key, ["The circuit is closed."])
         assert cross_text.current_grader() == FREE_TEXT_GRADER_VERSION
     assert result.details["grader"].startswith("ft-2") and "pair" not in result.details
-    assert "cross-v1.npz" in caplog.text
+    assert shipped_name in caplog.text
 
 
 def test_an_artifact_without_a_pair_head_is_not_a_cross_model(monkeypatch):

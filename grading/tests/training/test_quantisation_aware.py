@@ -95,7 +95,7 @@ def test_run_settings_give_the_flags_meaning():
     from grading.training.pipeline import run_settings
 
     def flags(**given: object) -> Namespace:
-        return Namespace(**{"layers": 12, "epochs": 1.0, "seed": 13, "qat": None, "lr": None, "frozen": 0, **given})
+        return Namespace(**{"layers": None, "epochs": 1.0, "seed": 13, "qat": None, "lr": None, "frozen": 0, **given})
 
     assert run_settings(flags(), cross=False) == EncoderSettings()
     qat = run_settings(flags(qat=True, frozen=8), cross=False)
@@ -106,3 +106,6 @@ def test_run_settings_give_the_flags_meaning():
     assert shipped == run_settings(flags(qat=True, lr=1e-4), cross=True)
     assert (shipped.fake_q4, shipped.lr) == (True, CROSS_QAT_LR)
     assert run_settings(flags(qat=False), cross=True) == CrossSettings()
+    # no --layers: each method's own depth (the cross-encoder ships on e5's first 8 layers)
+    assert (run_settings(flags(), cross=True).layers, run_settings(flags(), cross=False).layers) == (8, 12)
+    assert run_settings(flags(layers=4), cross=True).layers == 4
