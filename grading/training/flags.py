@@ -15,3 +15,9 @@ def add_trial_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--lr", type=float, default=None, help="encoder learning rate (default: the method's)")
     parser.add_argument("--frozen", type=int, default=0, help="keep the first N layers as shipped (not trained)")
+    parser.add_argument(
+        "--contrast",
+        type=float,
+        default=None,
+        help="cross-encoder: share of short correct answers also trained on made wrong (default: CrossSettings')",
+    )

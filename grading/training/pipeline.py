@@ -63,6 +63,8 @@ def run_settings(args: argparse.Namespace, *, cross: bool) -> CrossSettings | En
         settings = CrossSettings(**common)
         if qat:
             settings.lr = CROSS_QAT_LR
+        if getattr(args, "contrast", None) is not None:
+            settings.contrast = args.contrast
     else:
         settings = EncoderSettings(**common)
         if qat:
