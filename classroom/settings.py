@@ -179,6 +179,10 @@ CLOSE_TICK_SECONDS = env.float("CLOSE_TICK_SECONDS", default=0)
 
 # --- Grading ------------------------------------------------------------------------------
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=200)
+# Pool processes grading at once, over every worker (0 = this machine's cores): the per-attempt
+# path's micro-batches shrink to a share of what is waiting, so the last answers of an exam are
+# split across them instead of one process grading 200 while the others idle.
+GRADING_PARALLELISM = env.int("GRADING_PARALLELISM", default=0)
 # A running chunk's lease (seconds): its worker renews it while it scores; once it expires (the
 # worker died or froze) the lease sweeper, run by beat every GRADING_LEASE_SWEEP_SECONDS, hands
 # the chunk to another worker. A dead worker's chunks are taken over within the sum of the two.

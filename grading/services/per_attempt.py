@@ -17,9 +17,12 @@ PostgreSQL releases the rows at once and the next `grade_attempt` (or the sweepe
 from __future__ import annotations
 
 import logging
+import math
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -75,17 +78,28 @@ def _attempt_jobs(attempt_ids: set[int]) -> dict[int, GradingJob]:
     return {attempt_id: job for attempt_id, job in jobs.items() if attempt_id is not None}
 
 
+MIN_MICRO_BATCH = 8  # below this the per-batch work (queries, one model call per question) dominates
+
+
+def micro_batch_size(waiting: int) -> int:
+    """GRADING_CHUNK_SIZE answers, or fewer as the queue drains: at most one grading process's
+    share of what is waiting. With 200 at a time the last 200 answers of an exam went to one
+    process, graded one after another (about 70 s with ft-4) while the other process idled."""
+    processes = getattr(settings, "GRADING_PARALLELISM", 0) or os.cpu_count() or 1
+    return max(MIN_MICRO_BATCH, min(chunk_size(), math.ceil(waiting / processes)))
+
+
 def attempts_grade_waiting(*, skip: Iterable[int] = ()) -> list[int]:
-    """Take one micro-batch of waiting answers (at most GRADING_CHUNK_SIZE, ordered by question and
+    """Take one micro-batch of waiting answers (`micro_batch_size`, ordered by question and
     response so that a batch holds whole groups of one question) that no other worker holds, grade
     it and recount the jobs of its attempts. Returns the ids taken (empty: nothing left to take)."""
+    waiting = selectors.per_attempt_waiting().exclude(pk__in=list(skip))
+    size = micro_batch_size(waiting.count())
     with transaction.atomic():
         taken = list(
-            selectors.per_attempt_waiting()
-            .exclude(pk__in=list(skip))
-            .select_for_update(of=("self",), skip_locked=True)
+            waiting.select_for_update(of=("self",), skip_locked=True)
             .order_by("question_id", "response", "pk")
-            .values_list("pk", flat=True)[: chunk_size()]
+            .values_list("pk", flat=True)[:size]
         )
         if not taken:
             return []

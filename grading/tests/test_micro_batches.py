@@ -10,7 +10,7 @@ from django.db import transaction
 
 from grading import services
 from grading.models import Grade, GradingJob
-from grading.services import writing
+from grading.services import per_attempt, writing
 from quizzes import services as quiz_services
 from quizzes.models import Attempt
 
@@ -38,7 +38,9 @@ def test_two_workers_grade_waiting_answers_in_batches_each_exactly_once(section,
     answers = class_.answers().count()
     assert answers == 72
     workers = [
-        CeleryWorker(name, broker_url=broker.url, log_dir=tmp_path, env={"GRADING_CHUNK_SIZE": "20"})
+        CeleryWorker(
+            name, broker_url=broker.url, log_dir=tmp_path, env={"GRADING_CHUNK_SIZE": "20", "GRADING_PARALLELISM": "1"}
+        )
         for name in ("m1", "m2")
     ]
     try:
@@ -69,7 +71,7 @@ def test_two_workers_grade_waiting_answers_in_batches_each_exactly_once(section,
     # and the answers were taken in batches spanning several attempts, by both workers, none twice
     seen = batches(workers)
     assert sum(graded for *_, graded in seen) == answers
-    assert max(answers_ for _, answers_, _, _ in seen) == 20
+    assert max(answers_ for _, answers_, _, _ in seen) == 20  # 72 waiting, 2 processes: a share of 36
     assert max(attempts for *_, attempts, _ in seen) > 1
     assert {name for name, *_ in seen} == {"m1", "m2"}, seen
     # and every attempt's job is done, counted from the grades
@@ -79,8 +81,12 @@ def test_two_workers_grade_waiting_answers_in_batches_each_exactly_once(section,
 
 
 @pytest.mark.django_db(transaction=False)
-def test_one_attempt_task_grades_every_waiting_attempt_with_one_engine_call_per_question(section, monkeypatch):
-    # given ten students who submitted while the window is open, none graded yet
+def test_one_attempt_task_grades_every_waiting_attempt_with_one_engine_call_per_question(
+    section, monkeypatch, settings
+):
+    # given ten students who submitted while the window is open, none graded yet, and one grading
+    # process (its share of what waits is all of it)
+    settings.GRADING_PARALLELISM = 1
     questions = [objective_questions(section)[0], free_text_question(section)]
     class_ = exam(section, questions, students=10)
     for attempt in class_.attempts:
@@ -108,3 +114,28 @@ def test_one_attempt_task_grades_every_waiting_attempt_with_one_engine_call_per_
         assert (job.status, job.done, job.total) == (GradingJob.Status.DONE, 2, 2)
     assert calls == []
     assert Grade.objects.filter(answer__attempt__assignment=class_.assignment).count() == 20
+
+
+@pytest.mark.parametrize(("waiting", "size"), [(10_000, 200), (400, 200), (300, 150), (40, 20), (3, 8), (0, 8)])
+def test_micro_batches_shrink_as_the_queue_drains(settings, waiting, size):
+    """The last answers are split across the grading processes, not left to one of them."""
+    settings.GRADING_CHUNK_SIZE, settings.GRADING_PARALLELISM = 200, 2
+    assert per_attempt.micro_batch_size(waiting) == size
+
+
+def test_the_last_answers_of_an_exam_are_taken_in_small_batches(section, settings):
+    # given 24 submitted attempts with 3 answers each, waiting for the per-attempt path
+    settings.GRADING_CHUNK_SIZE, settings.GRADING_PARALLELISM = 200, 2
+    questions = [*objective_questions(section)[:2], free_text_question(section)]
+    class_ = exam(section, questions, students=24)
+    for attempt in class_.attempts:
+        quiz_services.attempt_submit(attempt=attempt)
+
+    # when one worker takes batches until nothing is left (72 waiting: a share of 36, then fewer)
+    sizes = []
+    while taken := services.attempts_grade_waiting():
+        sizes.append(len(taken))
+
+    # then every answer was graded once, in batches that shrank as the queue drained
+    assert sum(sizes) == 72 == class_.current_grades().count()
+    assert sizes[0] == 36 and sizes == sorted(sizes, reverse=True) and sizes[-1] <= 8
