@@ -117,11 +117,10 @@ def load(path: Path) -> list[dict]:
 
 
 def person_rubrics() -> dict[str, list[dict]]:
-    from grading.training.data import load_rubrics
+    """The bank's person-written rubrics with their keywords, as the platform grades with them."""
+    from grading.training.data import load_rubric_points
 
-    return {
-        ref: [{"text": t, "weight": w} for t, w in zip(*pw, strict=True)] for ref, pw in load_rubrics(RUBRICS).items()
-    }
+    return load_rubric_points(RUBRICS)
 
 
 def questions(name: str, limit: int | None, rubrics: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -283,11 +282,9 @@ def speed(groups: dict[str, list[dict]], model: TrainedModel, trained: Trained) 
 def bank_cases(model: TrainedModel, trained: Trained) -> None:
     """The team's four answers per bank question and language (bench/data/bank_cases.json) against
     the issue's targets: a complete answer at 7/10 or more, a contradicting one 3 points below it."""
-    from grading.training.data import load_rubrics
-
     cases = json.loads((TEAM / "bank_cases.json").read_text(encoding="utf-8"))
     rows = {r["question_id"]: r for r in load(TEAM / "seed_labelled.jsonl")}
-    rubrics = load_rubrics(RUBRICS)
+    rubrics = person_rubrics()
     print("\n| bank case | system | complete | partial | contradicting | off-topic | points covered (complete) |")
     print("|---|---|---:|---:|---:|---:|---:|")
     met = defaultdict(lambda: [0, 0, 0])
@@ -299,7 +296,7 @@ def bank_cases(model: TrainedModel, trained: Trained) -> None:
                 max_points=10,
                 prompt=texts["question"],
                 reference=texts["reference"],
-                rubric=tuple(RubricPoint(t, w) for t, w in zip(*points, strict=True)) if points else (),
+                rubric=tuple(RubricPoint(p["text"], p["weight"], tuple(p["keywords"])) for p in points or ()),
                 lang=lang,
             )
             for system, results in (

@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from . import lexical
+from . import crossing, lexical
 from .calibration import Calibration, confidence_of, fit_calibration, round_score
 from .coverage import Batch, Evidence, Tuning, lang_offset, score_batch
 from .embedding import default_embedder
@@ -35,7 +35,8 @@ from .messages import MESSAGES
 from .rubric import clean_markdown, propose_rubric, split_segments
 from .types import Embedder, GradedExample, KeyPointFeedback, PointState, QuestionKey, Result, RubricPoint
 
-FREE_TEXT_GRADER_VERSION = "ft-2.1"  # bump whenever scoring changes (2.1: German stop words, accented letters)
+# Bump whenever scoring changes (2.1: German stop words, accented letters; 2.2: swapped key points).
+FREE_TEXT_GRADER_VERSION = "ft-2.2"
 MAX_SCORED_CHARS = 4000  # longer answers are truncated for scoring (flag "truncated")
 EMBED_CHAR_BUDGET = 1000  # characters of one answer sent to the embedder (most relevant first)
 LONG_REFERENCE_CHARS = 300  # a longer reference is not embedded again: its key points' vectors are pooled
@@ -67,6 +68,7 @@ class KeyContext:
     refs: list[str]  # reference texts as embedded (the first may be derived from the points)
     prompt: str  # "" when the question has no prompt
     ref_from_points: bool  # the rubric was proposed from key.reference: reuse the points' vectors
+    crossing: list[crossing.PointTerms] | None = None  # subjects per point, when several (crossing.py)
     matrix: np.ndarray | None = None  # rows: points, references, prompt (after embedding)
     zh_shares: np.ndarray | None = None  # Chinese share of each row's text
 
@@ -150,6 +152,7 @@ def build_context(key: QuestionKey) -> KeyContext:
         refs=refs[1:] if derived else refs,
         prompt=tidy(key.prompt),
         ref_from_points=derived,
+        crossing=crossing.point_terms(key.prompt, [(p.text, p.keywords) for p in rubric]),
     )
 
 
@@ -222,6 +225,21 @@ def compute_features(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray
         segments=len(answer.segments),
     )
     return evidence
+
+
+def discount_crossed(ctx: KeyContext, answer: Answer) -> None:
+    """Swapped key points (crossing.py) get no credit: strength 0, and the raw score loses their
+    share of the rubric's weight, all of it, the parts that compare the whole answer with the
+    reference included (a swap has the reference's words, and the cross-encoder reads it as right)."""
+    crossed = crossing.crossed_points(answer.text, ctx.crossing)
+    if not crossed:
+        return
+    f = answer.features
+    weights = [max(p.weight, 0.0) for p in ctx.rubric]
+    lost = sum(weights[i] for i in crossed) / (sum(weights) or 1.0)
+    f["crossed"] = sorted(crossed)
+    f["strengths"] = [0.0 if i in crossed else s for i, s in enumerate(f["strengths"])]
+    f["raw"] = round(f["raw"] * (1.0 - lost), 4)
 
 
 TERM_MIN_WORDS = 3  # a rubric keyword this long, quoted whole, is a named term, not a loose keyword
@@ -351,6 +369,8 @@ def grade_free_text(
         compute_features(ctx, answer, vecs, tuning)
     if pair is not None:
         blend_pair_scores(ctx, list(answers.values()), pair)
+    for answer in answers.values():
+        discount_crossed(ctx, answer)
     calibration, example_vecs = _fit(key, graded, answers)
     judge = PointJudge(ctx, vecs, contradiction, states=contradiction is not None or pair is not None)
     results = {k: _result(ctx, answers[k], calibration, example_vecs, version, judge) for k in dict.fromkeys(keys) if k}
@@ -399,9 +419,12 @@ class PointJudge:
         segments = np.stack([self.vecs[s] for s in answer.segments])
         best = (points @ segments.T).argmax(1)
         out = []
+        crossed = set(answer.features.get("crossed", ()))
         for i, (point, strength) in enumerate(zip(self.ctx.rubric, strengths, strict=True)):
             state: PointState | Literal[""] = ""
-            if self.states:
+            if i in crossed:
+                state = "contradicted"
+            elif self.states:
                 if strength >= COVERED_AT:
                     state = "covered"
                 elif contra is not None and contra[i] >= CONTRADICTED_AT:

@@ -118,6 +118,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("cluster", "聚类", "clustering"),
     ("evaporate", "蒸发", "evaporation"),
     ("aim", "目的", "goal", "purpose", "目标"),
+    ("local", "局部"),
+    ("global", "全局"),
 )
 
 _TOKEN_RE = re.compile(r"\s+")

@@ -159,8 +159,9 @@ def load_sts(folder: Path, limit: int, seed: int) -> list[Example]:
     ]
 
 
-def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:
-    """A person's rubrics for the shipped bank (question ref -> point texts and weights)."""
+def load_rubric_points(path: Path | None) -> dict[str, list[dict]]:
+    """A person's rubrics for the shipped bank: question ref -> its points (text, weight,
+    keywords), as the platform's question key holds them."""
     if not path or not path.exists():
         return {}
     import yaml
@@ -170,7 +171,21 @@ def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:
     out = {}
     for ref, entry in entries.items():
         points = entry.get("points", []) if isinstance(entry, dict) else entry
-        texts = [str(p["text"]) for p in points]
-        if texts:
-            out[str(ref)] = (texts, [float(p.get("weight", 1.0)) for p in points])
+        if points:
+            out[str(ref)] = [
+                {
+                    "text": str(p["text"]),
+                    "weight": float(p.get("weight", 1.0)),
+                    "keywords": [str(k) for k in p.get("keywords") or ()],
+                }
+                for p in points
+            ]
     return out
+
+
+def load_rubrics(path: Path | None) -> dict[str, tuple[list[str], list[float]]]:
+    """A person's rubrics for the shipped bank (question ref -> point texts and weights)."""
+    return {
+        ref: ([p["text"] for p in points], [p["weight"] for p in points])
+        for ref, points in load_rubric_points(path).items()
+    }

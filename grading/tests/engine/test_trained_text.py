@@ -33,7 +33,7 @@ from grading.engine.trained_model import (
 )
 from grading.engine.trained_text import grade_free_text_trained
 from grading.engine.types import GradedExample, QuestionKey, RubricPoint
-from grading.training.data import load_rubrics
+from grading.training.data import load_rubric_points
 
 ROOT = Path(__file__).resolve().parents[3]
 RUBRICS = ROOT / "bank" / "deep_learning_ch8-14.rubrics.yaml"
@@ -42,6 +42,12 @@ RUBRICS = ROOT / "bank" / "deep_learning_ch8-14.rubrics.yaml"
 ANSWERS: dict[str, dict[str, dict[str, str]]] = json.loads(
     (ROOT / "bench" / "data" / "bank_cases.json").read_text("utf-8")
 )
+
+
+@cache
+def rubric_points() -> dict[str, list[dict]]:
+    """The bank's person-written rubrics with their keywords, as the platform grades with them."""
+    return load_rubric_points(RUBRICS)
 
 
 @cache
@@ -56,8 +62,7 @@ def bank_rows() -> dict[str, dict]:
 
 def key_for(ref: str, lang: str) -> QuestionKey:
     row = bank_rows()[ref]
-    rubric = load_rubrics(RUBRICS).get(ref)
-    points = tuple(RubricPoint(t, w) for t, w in zip(*rubric, strict=True)) if rubric else ()
+    points = tuple(RubricPoint(p["text"], p["weight"], tuple(p["keywords"])) for p in rubric_points().get(ref, ()))
     return QuestionKey(
         kind="free_text", max_points=10, prompt=row["question"], reference=row["reference"], rubric=points, lang=lang
     )
@@ -67,6 +72,7 @@ def key_for(ref: str, lang: str) -> QuestionKey:
 class Shipped:
     """A trained grader with its committed model, graded as the platform grades with it."""
 
+    name: str
     grade_with: Callable[..., list]
     artifact: Path
     sha256: str
@@ -85,8 +91,8 @@ def _model(artifact: Path, sha256: str) -> TrainedModel:
 
 
 GRADERS = {
-    "ft-3": Shipped(grade_free_text_trained, ARTIFACT, ARTIFACT_SHA256),
-    "ft-4": Shipped(grade_free_text_cross, CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256),
+    "ft-3": Shipped("ft-3", grade_free_text_trained, ARTIFACT, ARTIFACT_SHA256),
+    "ft-4": Shipped("ft-4", grade_free_text_cross, CROSS_ARTIFACT, CROSS_ARTIFACT_SHA256),
 }
 
 
@@ -113,13 +119,18 @@ def test_complete_partial_and_off_topic_answers_are_ordered(shipped, ref, lang):
     assert score["off_topic"] < 4.0, score
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13, open: the shipped model still scores an answer that reuses the reference's words "
-    "to say the opposite like the complete one (0 of 6 cases 3 points below; bench/accuracy.py bank cases)",
-)
+# 9.1's contradicting answers reverse words ("as large as possible" where the key says 越小越好;
+# the perturbation "need not be imperceptible"): nothing reads that yet (crossing.py reads swaps),
+# and only ft-4's English one is 3 points below its complete answer (3.0).
+REVERSED = {("ft-3", "9.1", "zh"), ("ft-3", "9.1", "en"), ("ft-4", "9.1", "zh")}
+
+
 @pytest.mark.parametrize(("ref", "lang"), CASES)
-def test_a_contradicting_answer_scores_well_below_the_complete_one(shipped, ref, lang):
+def test_a_contradicting_answer_scores_well_below_the_complete_one(shipped, ref, lang, request):
+    """Swapped key points (BERT's and GPT's full names, local and global explanation) get no credit."""
+    if (shipped.name, ref, lang) in REVERSED:
+        reason = "issue 13, open: a contradiction by reversed words is not read (crossing.py reads swaps)"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     answers = ANSWERS[ref][lang]
     results = shipped.grade(key_for(ref, lang), [answers["covered"], answers["contradicting"]])
     assert results[0].score - results[1].score >= 3.0
