@@ -6,8 +6,8 @@ them ("BERT is the Generative Pre-training Transformer and GPT is Bidirectional 
 every word of the reference and nearly its vector: the formula and the cross-encoder scored it
 as right (docs/grading-model.md, bank cases). This check reads terms only, no model:
 
-* a point's subjects are the question's terms that this point names and no other point does
-  (BERT; GPT). At least two points need one, or there is nothing to cross;
+* a point's subjects are the question's terms among the first few of the point's text that no
+  other point names (BERT; GPT). At least two points need one, or there is nothing to cross;
 * the answer is cut into clauses (at punctuation); a clause that names several subjects is cut
   again at each mention, the terms next to a mention going with it (after it when the clause
   opens with a subject, before it otherwise: "X is BERT and Y is GPT");
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from . import lexical
 
+HEADING_TERMS = 3  # a subject opens its point ("BERT stands for …", "Local explanation: …")
 CLAUSE_MARKS = re.compile(r"[,，;；。.!?！？:：、\n()（）]")
 # A part crosses its subject's point when it holds more of another point's own terms than
 # CROSS_FACTOR times its own point's plus one: one of GPT's terms and none of BERT's, or 3 to 1.
@@ -50,9 +51,10 @@ def point_terms(prompt: str, points: Sequence[tuple[str, Sequence[str]]]) -> lis
     prompt_terms = set(lexical.content_terms(prompt))
     terms = [_terms(" ".join([text, *keywords])) for text, keywords in points]
     subjects = []
-    for i, mine in enumerate(terms):
+    for i, (text, _) in enumerate(points):
         others = set().union(*(t for j, t in enumerate(terms) if j != i))
-        subjects.append(frozenset((mine & prompt_terms) - others))
+        heading = set(lexical.content_terms(text)[:HEADING_TERMS])
+        subjects.append(frozenset((heading & prompt_terms) - others))
     if sum(1 for s in subjects if s) < 2:
         return None
     own = []
