@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from . import crossing, lexical
+from . import crossing, lexical, reversal
 from .calibration import Calibration, confidence_of, fit_calibration, round_score
 from .coverage import Batch, Evidence, Tuning, lang_offset, score_batch
 from .embedding import default_embedder
@@ -35,7 +35,8 @@ from .messages import MESSAGES
 from .rubric import clean_markdown, propose_rubric, split_segments
 from .types import Embedder, GradedExample, KeyPointFeedback, PointState, QuestionKey, Result, RubricPoint
 
-# Bump whenever scoring changes (2.1: German stop words, accented letters; 2.2: swapped key points).
+# Bump whenever scoring changes (2.1: German stop words, accented letters; 2.2: swapped and
+# reversed key points get no credit).
 FREE_TEXT_GRADER_VERSION = "ft-2.2"
 MAX_SCORED_CHARS = 4000  # longer answers are truncated for scoring (flag "truncated")
 EMBED_CHAR_BUDGET = 1000  # characters of one answer sent to the embedder (most relevant first)
@@ -69,6 +70,7 @@ class KeyContext:
     prompt: str  # "" when the question has no prompt
     ref_from_points: bool  # the rubric was proposed from key.reference: reuse the points' vectors
     crossing: list[crossing.PointTerms] | None = None  # subjects per point, when several (crossing.py)
+    reversal: list[reversal.PointSides] | None = None  # opposites the points take a side of (reversal.py)
     matrix: np.ndarray | None = None  # rows: points, references, prompt (after embedding)
     zh_shares: np.ndarray | None = None  # Chinese share of each row's text
 
@@ -153,6 +155,7 @@ def build_context(key: QuestionKey) -> KeyContext:
         prompt=tidy(key.prompt),
         ref_from_points=derived,
         crossing=crossing.point_terms(key.prompt, [(p.text, p.keywords) for p in rubric]),
+        reversal=reversal.point_sides(key.prompt, [(p.text, p.keywords) for p in rubric]),
     )
 
 
@@ -227,18 +230,22 @@ def compute_features(ctx: KeyContext, answer: Answer, vecs: dict[str, np.ndarray
     return evidence
 
 
-def discount_crossed(ctx: KeyContext, answer: Answer) -> None:
-    """Swapped key points (crossing.py) get no credit: strength 0, and the raw score loses their
-    share of the rubric's weight, all of it, the parts that compare the whole answer with the
-    reference included (a swap has the reference's words, and the cross-encoder reads it as right)."""
+def discount_contradicted(ctx: KeyContext, answer: Answer) -> None:
+    """Key points the answer swaps (crossing.py) or states with the opposite word (reversal.py)
+    get no credit: strength 0, and the raw score loses their share of the rubric's weight, all of
+    it, the parts that compare the whole answer with the reference included (such an answer has
+    the reference's words, and the cross-encoder reads it as right)."""
     crossed = crossing.crossed_points(answer.text, ctx.crossing)
-    if not crossed:
+    turned = reversal.reversed_points(answer.text, ctx.reversal)
+    if not crossed and not turned:
         return
     f = answer.features
+    contradicted = crossed | turned
     weights = [max(p.weight, 0.0) for p in ctx.rubric]
-    lost = sum(weights[i] for i in crossed) / (sum(weights) or 1.0)
-    f["crossed"] = sorted(crossed)
-    f["strengths"] = [0.0 if i in crossed else s for i, s in enumerate(f["strengths"])]
+    lost = sum(weights[i] for i in contradicted) / (sum(weights) or 1.0)
+    f["contradicted"] = sorted(contradicted)
+    f["crossed"], f["reversed"] = sorted(crossed), sorted(turned)
+    f["strengths"] = [0.0 if i in contradicted else s for i, s in enumerate(f["strengths"])]
     f["raw"] = round(f["raw"] * (1.0 - lost), 4)
 
 
@@ -370,7 +377,7 @@ def grade_free_text(
     if pair is not None:
         blend_pair_scores(ctx, list(answers.values()), pair)
     for answer in answers.values():
-        discount_crossed(ctx, answer)
+        discount_contradicted(ctx, answer)
     calibration, example_vecs = _fit(key, graded, answers)
     judge = PointJudge(ctx, vecs, contradiction, states=contradiction is not None or pair is not None)
     results = {k: _result(ctx, answers[k], calibration, example_vecs, version, judge) for k in dict.fromkeys(keys) if k}
@@ -419,10 +426,10 @@ class PointJudge:
         segments = np.stack([self.vecs[s] for s in answer.segments])
         best = (points @ segments.T).argmax(1)
         out = []
-        crossed = set(answer.features.get("crossed", ()))
+        contradicted = set(answer.features.get("contradicted", ()))
         for i, (point, strength) in enumerate(zip(self.ctx.rubric, strengths, strict=True)):
             state: PointState | Literal[""] = ""
-            if i in crossed:
+            if i in contradicted:
                 state = "contradicted"
             elif self.states:
                 if strength >= COVERED_AT:

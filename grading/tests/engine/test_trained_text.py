@@ -119,17 +119,12 @@ def test_complete_partial_and_off_topic_answers_are_ordered(shipped, ref, lang):
     assert score["off_topic"] < 4.0, score
 
 
-# 9.1's contradicting answers reverse words ("as large as possible" where the key says 越小越好;
-# the perturbation "need not be imperceptible"): nothing reads that yet (crossing.py reads swaps),
-# and only ft-4's English one is 3 points below its complete answer (3.0).
-REVERSED = {("ft-3", "9.1", "zh"), ("ft-3", "9.1", "en"), ("ft-4", "9.1", "zh")}
-
-
 @pytest.mark.parametrize(("ref", "lang"), CASES)
 def test_a_contradicting_answer_scores_well_below_the_complete_one(shipped, ref, lang, request):
-    """Swapped key points (BERT's and GPT's full names, local and global explanation) get no credit."""
-    if (shipped.name, ref, lang) in REVERSED:
-        reason = "issue 13, open: a contradiction by reversed words is not read (crossing.py reads swaps)"
+    """Swapped key points (8.II.1: BERT's and GPT's full names; 10.2: local and global explanation)
+    and a reversed one (9.1: the distance to the target "as large as possible") get no credit."""
+    if (shipped.name, ref, lang) == ("ft-3", "9.1", "zh"):
+        reason = "ft-3 (on trial, not the default) gives the complete answer 4.2 of 10, 2.4 above the contradicting one"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     answers = ANSWERS[ref][lang]
     results = shipped.grade(key_for(ref, lang), [answers["covered"], answers["contradicting"]])
