@@ -53,3 +53,16 @@ def test_speed_grades_with_a_fresh_formula_embedder_not_the_warm_process_wide_on
     assert len(made) == 4
     assert used == [made[1], made[1], made[3], made[3]]
     assert all(e is not accuracy.default_embedder() for e in used)
+
+
+def test_the_bank_sets_are_graded_with_their_rubrics_keywords_as_the_platform_grades():
+    """Before, the benchmark's bank rubrics were texts and weights only: the platform's keys carry
+    the keywords too (grading/adapters.py), in both languages, and the graders read them."""
+    accuracy = _accuracy_module()
+    rubrics = accuracy.person_rubrics()
+    assert len(rubrics) == 60
+    point = rubrics["10.2"][1]
+    assert point["text"].startswith("Global explanation") and "全局解释" in point["keywords"]
+    row = {**next(iter(accuracy.questions("seed set", None, rubrics).values()))[0]}
+    key = accuracy.question_key(row)
+    assert key.rubric and all(p.keywords for p in key.rubric)
